@@ -1,0 +1,7 @@
+"""`python -m briefkit`."""
+
+import sys
+
+from briefkit.cli import main
+
+sys.exit(main())

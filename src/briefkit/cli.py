@@ -1,0 +1,102 @@
+"""The command line: build, check, list, new, init. `python build.py` and `briefkit` both call `main`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from briefkit import __version__
+from briefkit.errors import BriefkitError, Problems
+
+COMMANDS = ("build", "check", "list", "new", "init")
+EPILOG = """examples:
+  briefkit                                   build every brief in briefs/
+  briefkit china-csw --format docx           build one brief as Word only
+  briefkit check --strict                    validate everything; warnings fail too
+  briefkit list snippets --tag recommendation
+  briefkit new france-ccpcj --country FRA --committee ccpcj
+  briefkit init my-workspace                 start a new workspace
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=Path("."), help="workspace folder (default: .)")
+    common.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    parser = argparse.ArgumentParser(prog="briefkit", description="Compose sourced snippets into delegate briefs.",
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"briefkit {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    build = sub.add_parser("build", parents=[common], help="build briefs (the default command)")
+    build.add_argument("briefs", nargs="*", metavar="BRIEF", help="brief names or files (default: all)")
+    build.add_argument("--format", help="comma-separated formats: docx,md (default: the brief's or conference's)")
+    build.add_argument("--committee", help="build only this committee's output")
+    build.add_argument("--out", type=Path, help="output folder (default: build/)")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check = sub.add_parser("check", parents=[common], help="validate everything, write nothing")
+    check.add_argument("briefs", nargs="*", metavar="BRIEF")
+    check.add_argument("--committee", help="check only this committee's output")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    lister = sub.add_parser("list", parents=[common], help="list what the workspace offers")
+    lister.add_argument("what", choices=("snippets", "committees", "conferences", "kinds", "sources", "facts"))
+    lister.add_argument("--tag", action="append", default=[], help="only snippets with this tag (repeatable)")
+    new = sub.add_parser("new", parents=[common], help="scaffold a brief in briefs/")
+    new.add_argument("name")
+    new.add_argument("--country", required=True)
+    new.add_argument("--committee", required=True)
+    new.add_argument("--kind", default=None)
+    new.add_argument("--conference", default="generic")
+    init = sub.add_parser("init", parents=[common], help="create a new workspace that builds at once")
+    init.add_argument("dir", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 failures, 2 usage error)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "build")
+    try:
+        args = _parser().parse_args(args_list)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        return _run(args)
+    except BriefkitError as err:
+        _print(err.problems, args.root)
+        return 1
+    except Exception as err:  # noqa: BLE001 - the one place an unexpected failure is turned into a message
+        if args.debug:
+            raise
+        print(f"briefkit: internal error: {type(err).__name__}: {err} (run with --debug for a traceback)",
+              file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from briefkit import commands  # the commands import the pipeline only when they run
+
+    if args.command == "build":
+        formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else None
+        return commands.build(args.root, args.briefs, formats, args.out, args.committee, args.strict)
+    if args.command == "check":
+        return commands.check(args.root, args.briefs, args.committee, args.strict, dt.date.today())
+    if args.command == "list":
+        return commands.list_items(args.root, args.what, args.tag)
+    if args.command == "new":
+        return commands.new(args.root, args.name, args.country, args.committee, args.kind, args.conference)
+    return commands.init(args.dir)
+
+
+def _print(problems: Sequence[object], root: Path) -> None:
+    for problem in problems:
+        print(problem.format(root), file=sys.stderr)  # type: ignore[attr-defined]
+
+
+def report_problems(problems: Problems, root: Path, strict: bool) -> bool:
+    """Print every problem; True if the run must fail."""
+    _print(problems.items, root)
+    return bool(problems.errors) or (strict and bool(problems.warnings))

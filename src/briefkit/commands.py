@@ -1,0 +1,118 @@
+"""What each command does, on top of the pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from briefkit.checks import check_library, check_limits
+from briefkit.cli import report_problems
+from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
+from briefkit.model import KINDS
+from briefkit.pipeline import Session, brief_files, build as run_build, compose_brief
+from briefkit.profiles import load_committee, load_country
+from briefkit.workspace import BUILTIN, Workspace
+
+STARTER = Path(__file__).resolve().parent / "starter"
+
+
+def build(root: Path, names: Sequence[str], formats: tuple[str, ...] | None, out: Path | None,
+          committee: str | None, strict: bool) -> int:
+    """Build briefs and print one line per file written and per problem."""
+    ws = Workspace.open(root)
+    report = run_build(ws, names, formats, out, committee)
+    for path in report.written:
+        print(f"wrote {_shown(path, ws.root)}")
+    failed = report_problems(report.problems, ws.root, strict)
+    summary = f"{len(report.written)} files written"
+    if report.failed:
+        summary += f", {len(report.failed)} briefs failed: {', '.join(report.failed)}"
+    print(summary, file=sys.stderr if failed else sys.stdout)
+    return 1 if failed else 0
+
+
+def check(root: Path, names: Sequence[str], committee: str | None, strict: bool, today: dt.date) -> int:
+    """Validate the library and every brief completely; write nothing."""
+    ws = Workspace.open(root)
+    problems = Problems()
+    session = Session(ws, problems)
+    check_library(session.library, today, problems)
+    count = 0
+    for path in brief_files(ws, names, problems):
+        try:
+            for composed in compose_brief(session, path, committee, problems):
+                check_limits(composed, problems)
+                count += 1
+        except BriefkitError as err:
+            problems.extend(err.problems)
+    failed = report_problems(problems, ws.root, strict)
+    print(f"checked {len(session.library.snippets)} snippets, {len(session.library.sources)} sources and "
+          f"{count} outputs: {len(problems.errors)} errors, {len(problems.warnings)} warnings",
+          file=sys.stderr if failed else sys.stdout)
+    return 1 if failed else 0
+
+
+def list_items(root: Path, what: str, tags: Sequence[str]) -> int:
+    """Print one line per item: its name and a short description."""
+    ws = Workspace.open(root)
+    rows: list[tuple[str, str]] = []
+    if what == "kinds":
+        rows = [(kind, str(ws.find("templates", kind, ".md.j2") or "no template")) for kind in KINDS]
+    elif what in ("committees", "conferences"):
+        rows = [(name, _shown(path, ws.root)) for name, path in ws.names(f"templates/{what}", ".yaml").items()]
+    else:
+        problems = Problems()
+        library = Session(ws, problems).library
+        if what == "snippets":
+            rows = [(s.id, f"{s.title}  [{', '.join(s.tags)}]") for s in library.snippets.values()
+                    if set(tags) <= set(s.tags)]
+        elif what == "sources":
+            rows = [(s.key, f"{s.author}, {s.title} ({s.issued})") for s in library.sources.values()]
+        else:
+            rows = [(f.key, f"{f.text}  ({f.source}, as of {f.as_of})") for f in library.facts.values()]
+        report_problems(problems, ws.root, strict=False)
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, text in rows:
+        print(f"{name.ljust(width)}  {text}")
+    return 0
+
+
+def new(root: Path, name: str, country: str, committee: str, kind: str | None, conference: str) -> int:
+    """Write briefs/NAME.yaml: the shortest brief that builds."""
+    ws = Workspace.open(root)
+    path = ws.briefs_dir / f"{name}.yaml"
+    if path.exists():
+        raise BriefkitError([Problem(path, None, "brief already exists", "choose another name")])
+    problems = Problems()
+    found = load_country(ws, country, path, None, Problems())
+    profile = load_committee(ws, committee, path, None)
+    kind = kind or profile.default_kind
+    if kind not in KINDS:
+        raise BriefkitError([Problem(None, None, f"unknown kind '{kind}'", did_you_mean(kind, KINDS))])
+    text = (f"kind: {kind}\ncountry: {found.code}\ncommittee: {profile.id}\nconference: {conference}\n"
+            f"topic: Your agenda topic\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    report_problems(problems, ws.root, strict=False)
+    print(f"wrote {_shown(path, ws.root)}: edit the topic, then run: briefkit {name}")
+    return 0
+
+
+def init(target: Path) -> int:
+    """Create a workspace with a brief, a snippet and its sources, which builds at once."""
+    if target.exists() and any(target.iterdir()):
+        raise BriefkitError([Problem(target, None, "folder is not empty", "choose a new folder")])
+    shutil.copytree(STARTER, target, dirs_exist_ok=True)
+    (target / "templates").mkdir(exist_ok=True)
+    print(f"created workspace {target}: cd {target} && briefkit  (built-in library: {BUILTIN})")
+    return 0
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

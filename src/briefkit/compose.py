@@ -1,0 +1,274 @@
+"""Composition: snippets and a kind's template rendered, sandboxed, into one Markdown text."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
+
+from briefkit.citations import apply_citations
+from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
+from briefkit.library import Library, cited_keys
+from briefkit.model import Brief, Committee, Conference, Country, Section, Snippet, Topic
+from briefkit.workspace import Workspace
+from briefkit.yamlio import XML_ILLEGAL, read_text
+
+SNIPPET_PREFIX = "snippet:"
+_FOOTNOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
+_NOT_PARAGRAPH = re.compile(r"\s*(?:[#>|`~]|[-*+]\s|\d+[.)]\s|\[\^|$)")
+KIND_TITLES = {"position-paper": "Position Paper", "policy-brief": "Policy Brief", "handout": "Briefing Note",
+               "speech": "Opening Speech", "resolution": "Draft Resolution"}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output document: a brief for one committee."""
+
+    brief: Brief
+    committee: Committee
+    conference: Conference
+    country: Country
+
+    @property
+    def name(self) -> str:
+        return f"{self.brief.id}-{self.committee.id}"
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A composed brief: its Markdown body and what went into it."""
+
+    job: Job
+    title: str
+    markdown: str
+    snippets: tuple[str, ...]
+    sources: tuple[str, ...]
+    warnings: tuple[Problem, ...] = ()
+
+
+class _Lookup(Exception):
+    """A bad name inside a template or snippet; located by the traceback when caught."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+class _Loader(jinja2.BaseLoader):
+    """Templates from the workspace's layers, and snippets as `snippet:<id>`; nothing else is reachable."""
+
+    def __init__(self, template_dirs: list[Path], library: Library):
+        self.template_dirs = template_dirs
+        self.library = library
+
+    def get_source(self, environment: jinja2.Environment, name: str) -> tuple[str, str, Callable[[], bool]]:
+        if name.startswith(SNIPPET_PREFIX):
+            snippet = self.library.snippet(name[len(SNIPPET_PREFIX):])
+            if snippet is None:
+                raise jinja2.TemplateNotFound(name)
+            # Blank lines stand in for the front matter, so Jinja's line numbers are the file's.
+            return "\n" * (snippet.body_line - 1) + snippet.body, str(snippet.path), lambda: True
+        pieces = split_template_path(name)  # refuses '..' and absolute names
+        for base in self.template_dirs:
+            path = base.joinpath(*pieces)
+            if path.is_file():
+                return read_text(path), str(path), lambda: True
+        raise jinja2.TemplateNotFound(name)
+
+
+def make_environment(ws: Workspace, library: Library) -> SandboxedEnvironment:
+    """The one sandboxed Jinja environment every template and snippet renders in."""
+    return SandboxedEnvironment(
+        loader=_Loader(ws.dirs("templates"), library), undefined=jinja2.StrictUndefined,
+        autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True, cache_size=4000,
+    )
+
+
+def applies(snippet: Snippet, job: Job) -> bool:
+    """Whether a snippet's `when` conditions hold for this output."""
+    actual = {"committee": job.committee.id, "country": job.country.code.lower(), "kind": job.brief.kind,
+              "conference": job.conference.id}
+    return all(actual[key] in {v.lower() if key == "country" else v for v in values}
+               for key, values in snippet.when.items())
+
+
+def select(library: Library, tags: Iterable[str], job: Job) -> list[Snippet]:
+    """Snippets carrying all the tags that apply to this output, in a stable order."""
+    wanted = set(tags)
+    found = [s for s in library.snippets.values()
+             if wanted <= set(s.tags) and applies(s, job) and (job.brief.internal or not s.internal)]
+    return sorted(found, key=lambda s: (s.order, s.id))
+
+
+@dataclass
+class _Run:
+    """The state of composing one job: which snippets are rendering, which were used."""
+
+    composer: Composer
+    job: Job
+    problems: Problems
+    stack: list[str] = field(default_factory=list)
+    used: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def context(self) -> dict[str, Any]:
+        job = self.job
+        brief = job.brief
+        ctx: dict[str, Any] = dict(brief.vars)
+        ctx.update(
+            brief=brief, country=job.country, committee=job.committee, conference=job.conference,
+            kind=brief.kind, topics=brief.topics, vars=brief.vars, title=self.composer.title(job),
+            date=brief.date, fact=self.fact, snippet=self.snippet, compose=self.compose,
+        )
+        return ctx
+
+    def fact(self, key: str) -> str:
+        found = self.composer.library.facts.get(key)
+        if found is None:
+            raise _Lookup(f"unknown fact '{key}'", did_you_mean(key, self.composer.library.facts))
+        locator = f", {_locator_text(found.locator)}" if found.locator else ""
+        return f"{found.text}[@{found.source}{locator}]"
+
+    def snippet(self, snippet_id: str) -> str:
+        snippet = self.composer.library.snippet(snippet_id)
+        if snippet is None:
+            raise _Lookup(f"unknown snippet '{snippet_id}'", did_you_mean(snippet_id, self.composer.library.snippets))
+        if snippet_id in self.stack:
+            raise _Lookup(f"snippet '{snippet_id}' includes itself: " + " -> ".join([*self.stack, snippet_id]))
+        return self.render_snippet(snippet)
+
+    def render_snippet(self, snippet: Snippet) -> str:
+        self.stack.append(snippet.id)
+        try:
+            text = self.composer.env.get_template(SNIPPET_PREFIX + snippet.id).render(self.context())
+        finally:
+            self.stack.pop()
+        self.used.append(snippet.id)
+        self.count += 1
+        prefix = f"s{self.count}-"
+        text = _FOOTNOTE_LABEL.sub(lambda m: f"[^{prefix}{m.group(1)}]", text.strip())
+        return _cite_front_matter(text, snippet.sources)
+
+    def compose(self, section: Section | Mapping[str, Any], topic: Topic | None = None) -> str:
+        """The Markdown of one section: its text, its `use` snippets, then its tag selection."""
+        get = section.get if isinstance(section, Mapping) else lambda k, d=None: getattr(section, k, d)
+        parts = []
+        if get("text"):
+            parts.append(self.composer.env.from_string(get("text")).render(self.context()).strip())
+        for snippet_id in get("use") or ():
+            snippet = self.composer.library.snippet(snippet_id)
+            if snippet is None:
+                raise _Lookup(f"unknown snippet '{snippet_id}'", did_you_mean(snippet_id, self.composer.library.snippets))
+            if applies(snippet, self.job):
+                parts.append(self.render_snippet(snippet))
+        tags = tuple(get("tags") or ())
+        if tags:
+            all_tags = (*tags, *(topic.tags if topic else ()))
+            chosen = select(self.composer.library, all_tags, self.job)
+            if not chosen:
+                line = get("line") or self.job.brief.line_of("topics")
+                self.problems.warn(self.job.brief.path, line, f"tag selection {list(all_tags)} matches no snippet "
+                                   f"for {self.job.committee.id}")
+            parts.extend(self.render_snippet(s) for s in chosen)
+        return "\n\n".join(p for p in parts if p)
+
+
+def _cite_front_matter(text: str, keys: tuple[str, ...]) -> str:
+    """Cite a snippet's front-matter sources at the end of its first paragraph, unless its body does."""
+    missing = [key for key in keys if key not in cited_keys(text)]
+    if not missing:
+        return text
+    marker = "[" + "; ".join(f"@{key}" for key in missing) + "]"
+    blocks = text.split("\n\n")
+    index = next((i for i, block in enumerate(blocks) if not _NOT_PARAGRAPH.match(block)), 0)
+    blocks[index] = blocks[index].rstrip() + marker
+    return "\n\n".join(blocks)
+
+
+def _locator_text(locator: str) -> str:
+    return locator if " " in locator else f"p. {locator}"
+
+
+class Composer:
+    """Composes jobs in one workspace; holds the Jinja environment so templates compile once."""
+
+    def __init__(self, ws: Workspace, library: Library):
+        self.ws = ws
+        self.library = library
+        self.env = make_environment(ws, library)
+
+    def title(self, job: Job) -> str:
+        brief = job.brief
+        if brief.title:
+            return brief.title
+        return f"{KIND_TITLES[brief.kind]}: {job.country.short_name}, {job.committee.name}"
+
+    def template_path(self, kind: str) -> Path | None:
+        return self.ws.find("templates", kind, ".md.j2")
+
+    def compose(self, job: Job) -> Composed:
+        """Render the kind's template for one job and resolve its citations; raises on any error."""
+        problems = Problems()
+        run = _Run(self, job, problems)
+        template_name = f"{job.brief.kind}.md.j2"
+        try:
+            template = self.env.get_template(template_name)
+            text = template.render(run.context())
+        except jinja2.TemplateNotFound as err:
+            raise BriefkitError([Problem(job.brief.path, job.brief.line_of("kind"),
+                                         f"no template '{err.name}' for kind '{job.brief.kind}'")]) from err
+        except BriefkitError:
+            raise
+        except Exception as err:  # noqa: BLE001 - every template failure becomes one located problem
+            raise BriefkitError([_locate(err, job.brief.path, run.context())]) from err
+        bad = XML_ILLEGAL.search(text)
+        if bad:
+            raise BriefkitError([Problem(job.brief.path, None, f"the composed text holds control character "
+                                         f"U+{ord(bad.group()):04X}, which a document cannot store")])
+        cited = apply_citations(
+            text, self.library.sources, job.conference.citation_style, self._styles_dir(),
+            lambda offset: (job.brief.path, None),
+        )
+        body = _with_references(cited.text, cited.heading, cited.references)
+        return Composed(job, self.title(job), body, tuple(dict.fromkeys(run.used)), cited.cited,
+                        tuple(problems.warnings))
+
+    def _styles_dir(self) -> Path | None:
+        dirs = self.ws.dirs("templates", "styles")
+        return dirs[0] if dirs else None
+
+
+def _with_references(text: str, heading: str, references: tuple[str, ...]) -> str:
+    if not references:
+        return text.rstrip() + "\n"
+    entries = "\n\n".join(references)
+    return f"{text.rstrip()}\n\n## {heading} {{: .references }}\n\n{entries}\n"
+
+
+def _locate(err: Exception, fallback: Path, context: Mapping[str, Any]) -> Problem:
+    """Turn a Jinja or lookup error into a problem at the template or snippet file and line."""
+    if isinstance(err, jinja2.TemplateSyntaxError):
+        path = Path(err.filename) if err.filename else fallback
+        return Problem(path, err.lineno, f"template syntax error: {err.message}")
+    path, line = fallback, None
+    for frame in traceback.extract_tb(err.__traceback__):
+        if frame.filename.endswith((".md", ".j2", ".yaml")) and Path(frame.filename).is_file():
+            path, line = Path(frame.filename), frame.lineno
+    if isinstance(err, _Lookup):
+        return Problem(path, line, str(err), err.hint)
+    if isinstance(err, jinja2.exceptions.SecurityError):
+        return Problem(path, line, f"not allowed in a template: {err}")
+    if isinstance(err, jinja2.UndefinedError):
+        name = re.search(r"'([^']+)' is undefined", str(err))
+        hint = did_you_mean(name.group(1), context) if name else None
+        return Problem(path, line, f"undefined variable: {err}", hint)
+    if isinstance(err, jinja2.TemplateNotFound):
+        return Problem(path, line, f"template not found: '{err.name}'")
+    return Problem(path, line, f"template error: {type(err).__name__}: {err}")

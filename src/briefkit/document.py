@@ -1,0 +1,107 @@
+"""Parse composed Markdown once into the element tree every renderer walks."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+
+import markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.inlinepatterns import SimpleTagInlineProcessor
+from markdown.util import AtomicString
+
+EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "toc"]
+EXTENSION_CONFIGS = {"footnotes": {"USE_DEFINITION_ORDER": False}, "toc": {"permalink": False}}
+PAGE_BREAK = "<!-- pagebreak -->"
+_PLACEHOLDER = re.compile(r"qq\d+zz|zz\d+qq")
+
+
+class _FenceProcessor(BlockProcessor):
+    """Fenced code blocks as real `pre/code` elements (the stock extension stashes raw HTML instead)."""
+
+    OPEN = re.compile(r"^(`{3,}|~{3,})[ \t]*([\w#.+-]*)[^\n]*(?:\n|$)")
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        return bool(self.OPEN.match(block))
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> None:
+        first = blocks.pop(0)
+        opening = self.OPEN.match(first)
+        assert opening is not None  # test() matched
+        fence, lang = opening.group(1), opening.group(2)
+        closing = re.compile(rf"(?:^|\n){re.escape(fence[0])}{{{len(fence)},}}[ \t]*(?:\n|$)")
+        text = first[opening.end():]
+        while True:
+            end = closing.search(text)
+            if end is not None:
+                rest = text[end.end():]
+                if rest.strip():
+                    blocks.insert(0, rest)
+                text = text[: end.start()]
+                break
+            if not blocks:
+                break
+            text += "\n\n" + blocks.pop(0)
+        code = ET.SubElement(ET.SubElement(parent, "pre"), "code")
+        code.text = AtomicString(text)
+        if lang:
+            code.set("class", f"language-{lang}")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    # Text is text: raw HTML and entities are shown as typed, in every output.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    md.inlinePatterns.deregister("entity")
+    md.treeprocessors.deregister("prettify")  # it only adds newlines for HTML's sake
+    md.inlinePatterns.register(SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del"), "strike", 65)
+    md.parser.blockprocessors.register(_FenceProcessor(md.parser), "fence", 75)
+    return md
+
+
+def parse(text: str) -> ET.Element:
+    """The tree of a Markdown text: a `div` root of block elements (h1-h6, p, ul, ol, table, ...)."""
+    md = _parser()
+    md.reset()
+    lines = text.split("\n")
+    for prep in md.preprocessors:
+        lines = prep.run(lines)
+    root = md.parser.parseDocument(lines).getroot()
+    for processor in md.treeprocessors:
+        new_root = processor.run(root)
+        if new_root is not None:
+            root = new_root
+    _tidy(root)
+    return root
+
+
+def _tidy(root: ET.Element) -> None:
+    """Page-break markers become `pagebreak` elements; footnotes lose their HTML back-links."""
+    for element in root.iter():
+        if element.tag == "p" and not len(element) and (element.text or "").strip() == PAGE_BREAK:
+            element.text = None
+            element.tag = "pagebreak"
+        for child in list(element):
+            if child.tag == "a" and "footnote-backref" in (child.get("class") or ""):
+                _remove(element, child)
+            elif child.tag == "hr" and "footnote" in (element.get("class") or ""):
+                element.remove(child)
+        if element.text:
+            element.text = _PLACEHOLDER.sub("", element.text)
+        if element.tail:
+            element.tail = _PLACEHOLDER.sub("", element.tail)
+
+
+def _remove(parent: ET.Element, child: ET.Element) -> None:
+    """Remove an element but keep its tail text."""
+    index = list(parent).index(child)
+    tail = child.tail or ""
+    if index:
+        previous = parent[index - 1]
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(child)

@@ -1,0 +1,79 @@
+"""Problems a user can act on: one line each, `path:line: severity: message (hint)`."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning, located in a user's file."""
+
+    path: Path | None
+    line: int | None
+    message: str
+    hint: str | None = None
+    severity: str = "error"
+
+    def format(self, root: Path | None = None) -> str:
+        where = _display_path(self.path, root) if self.path else "briefkit"
+        if self.line:
+            where = f"{where}:{self.line}"
+        text = f"{where}: {self.severity}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+def _display_path(path: Path, root: Path | None) -> str:
+    for base in (root, Path.cwd()):
+        if base is not None:
+            try:
+                return str(path.resolve().relative_to(base.resolve()))
+            except ValueError:
+                continue
+    return str(path)
+
+
+class BriefkitError(Exception):
+    """Raised when a stage cannot go on; carries every problem found so far."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(p.format() for p in self.problems))
+
+
+@dataclass
+class Problems:
+    """Collects problems across a stage, so a user sees all of them at once."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, path: Path | None, line: int | None, message: str, hint: str | None = None) -> None:
+        self.items.append(Problem(path, line, message, hint, "error"))
+
+    def warn(self, path: Path | None, line: int | None, message: str, hint: str | None = None) -> None:
+        self.items.append(Problem(path, line, message, hint, "warning"))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "warning"]
+
+    def raise_errors(self) -> None:
+        """Stop the stage if anything went wrong."""
+        if self.errors:
+            raise BriefkitError(self.errors)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the nearest choice, or None if nothing is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]}?" if close else None

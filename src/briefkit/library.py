@@ -1,0 +1,173 @@
+"""The content library: snippets, sources and facts, loaded from every layer and validated."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefkit.errors import BriefkitError, Problems, did_you_mean
+from briefkit.model import FACT_SCHEMA, SNIPPET_SCHEMA, SOURCE_SCHEMA, Fact, Snippet, Source
+from briefkit.schema import validate
+from briefkit.workspace import Workspace, is_safe_name
+from briefkit.yamlio import load_yaml_file, read_text, split_front_matter
+
+CITATION = re.compile(r"\[(@[^\[\]]+)\]")
+CITE_KEY = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_.:/-]*[A-Za-z0-9_])")
+FACT_CALL = re.compile(r"""fact\(\s*["']([^"']+)["']""")
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything citable and composable in a workspace."""
+
+    snippets: dict[str, Snippet]
+    sources: dict[str, Source]
+    facts: dict[str, Fact]
+
+    def snippet(self, snippet_id: str) -> Snippet | None:
+        return self.snippets.get(snippet_id) if is_safe_name(snippet_id) else None
+
+
+def load_library(ws: Workspace, problems: Problems) -> Library:
+    """Load and validate every snippet, source and fact; problems are collected, not raised."""
+    sources = _load_sources(ws, problems)
+    facts = _load_facts(ws, sources, problems)
+    snippets = _load_snippets(ws, problems)
+    for snippet in snippets.values():
+        check_references(snippet, sources, facts, problems)
+    return Library(snippets, sources, facts)
+
+
+def snippet_files(ws: Workspace) -> Iterator[tuple[str, Path]]:
+    """(id, path) of every snippet, higher layers overriding lower ones."""
+    found: dict[str, Path] = {}
+    for base in reversed(ws.dirs("snippets")):
+        for path in sorted(base.rglob("*.md")):
+            found[path.relative_to(base).with_suffix("").as_posix()] = path
+    yield from sorted(found.items())
+
+
+def _load_snippets(ws: Workspace, problems: Problems) -> dict[str, Snippet]:
+    snippets = {}
+    for snippet_id, path in snippet_files(ws):
+        try:
+            snippet = load_snippet(snippet_id, path, ws.layer_of(path), problems)
+        except BriefkitError as err:
+            problems.extend(err.problems)
+            continue
+        if snippet is not None:
+            snippets[snippet_id] = snippet
+    return snippets
+
+
+def load_snippet(snippet_id: str, path: Path, layer: int, problems: Problems) -> Snippet | None:
+    """Parse one snippet file; returns None (after reporting) when its front matter is invalid."""
+    if not is_safe_name(snippet_id):
+        problems.error(path, None, f"snippet id '{snippet_id}' may only use letters, digits, '-', '_' and '/'")
+        return None
+    data, body, body_line = split_front_matter(read_text(path), path)
+    local = Problems()
+    meta = validate(data, SNIPPET_SCHEMA, path, local)
+    problems.extend(local.items)
+    if local.errors or meta is None:
+        return None
+    clauses = meta.get("clauses") or {}
+    return Snippet(
+        id=snippet_id, path=path, title=meta["title"], body=body, body_line=body_line,
+        summary=meta.get("summary") or "", tags=tuple(meta.get("tags") or ()),
+        sources=tuple(meta.get("sources") or ()),
+        when={k: tuple(v) for k, v in (meta.get("when") or {}).items()},
+        preambular=tuple(clauses.get("preambular") or ()), operative=tuple(clauses.get("operative") or ()),
+        updated=meta.get("updated"), order=meta.get("order", 100), internal=bool(meta.get("internal")),
+        layer=layer,
+    )
+
+
+def check_references(snippet: Snippet, sources: dict[str, Source], facts: dict[str, Fact], problems: Problems) -> None:
+    """Every source, citation and literal fact key a snippet names must exist."""
+    header_line = 2
+    for key in snippet.sources:
+        if key not in sources:
+            problems.error(snippet.path, header_line, f"unknown source '{key}'", did_you_mean(key, sources))
+    for line_no, line in enumerate(snippet.body.split("\n"), start=snippet.body_line):
+        for key in cited_keys(line):
+            if key not in sources:
+                problems.error(snippet.path, line_no, f"unknown citation '@{key}'", did_you_mean(key, sources))
+        for key in FACT_CALL.findall(line):
+            if key not in facts:
+                problems.error(snippet.path, line_no, f"unknown fact '{key}'", did_you_mean(key, facts))
+
+
+def cited_keys(text: str) -> list[str]:
+    """The source keys of every `[@key]` citation in a text, in order."""
+    return [key for group in CITATION.findall(text) for key in CITE_KEY.findall(group)]
+
+
+def _layered_yaml(ws: Workspace, name: str, problems: Problems) -> list[tuple[Path, Any]]:
+    loaded = []
+    for base in reversed(ws.dirs("snippets")):
+        path = base / name
+        if path.is_file():
+            try:
+                loaded.append((path, load_yaml_file(path)))
+            except BriefkitError as err:
+                problems.extend(err.problems)
+    return loaded
+
+
+def _load_sources(ws: Workspace, problems: Problems) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    for path, data in _layered_yaml(ws, "sources.yaml", problems):
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.error(path, 1, "sources.yaml must map source keys to entries")
+            continue
+        layer = ws.layer_of(path)
+        for key, entry in data.items():
+            line = data.key_lines.get(key, 1)
+            local = Problems()
+            meta = validate(entry, SOURCE_SCHEMA, path, local)
+            problems.extend(local.items)
+            if not local.errors and meta is not None:
+                if not (meta.get("url") or meta.get("publisher")):
+                    problems.error(path, line, f"source '{key}' needs a url or a publisher")
+                sources[str(key)] = Source(key=str(key), path=path, line=line, layer=layer, **meta)
+    return sources
+
+
+def _load_facts(ws: Workspace, sources: dict[str, Source], problems: Problems) -> dict[str, Fact]:
+    facts: dict[str, Fact] = {}
+    for path, data in _layered_yaml(ws, "facts.yaml", problems):
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.error(path, 1, "facts.yaml must map fact keys to entries")
+            continue
+        for key, entry, line in _fact_entries(data):
+            local = Problems()
+            meta = validate(entry, FACT_SCHEMA, path, local)
+            problems.extend(local.items)
+            if local.errors or meta is None:
+                continue
+            if meta["source"] not in sources:
+                problems.error(path, entry.key_lines.get("source", line), f"fact '{key}' cites unknown source "
+                               f"'{meta['source']}'", did_you_mean(meta["source"], sources))
+            if meta.get("locator") is not None:
+                meta["locator"] = str(meta["locator"])
+            facts[key] = Fact(key=key, path=path, line=line, **meta)
+    return facts
+
+
+def _fact_entries(data: Any, prefix: str = "") -> Iterator[tuple[str, Any, int]]:
+    """Flatten facts: a mapping whose values are all mappings is a group (`group.fact`)."""
+    for key, entry in data.items():
+        line = data.key_lines.get(key, 1)
+        name = f"{prefix}{key}"
+        if isinstance(entry, dict) and entry and all(isinstance(v, dict) for v in entry.values()):
+            yield from _fact_entries(entry, f"{name}.")
+        else:
+            yield name, entry, line

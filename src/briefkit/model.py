@@ -1,0 +1,312 @@
+"""The domain: frozen records for everything a user writes, and the schema of each file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefkit.schema import (
+    ANY, BOOL, DATE, DATE_OR_YEAR, INT, NUM, STR, TEXT, AnyOf, Choice, Field, ListOf, MapOf, Record,
+)
+
+KINDS = ("position-paper", "policy-brief", "handout", "speech", "resolution")
+FORMATS = ("docx", "md", "html", "pdf")
+SOURCE_TYPES = ("report", "treaty", "resolution", "webpage", "article", "legislation", "news", "book", "dataset")
+GENRES = ("resolution", "agreed conclusions", "report", "decision", "declaration")
+
+STRS = ListOf(STR, single_ok=True)
+WHEN_KEYS = ("committee", "country", "kind", "conference")
+
+SNIPPET_SCHEMA = Record({
+    "title": Field(STR, required=True),
+    "summary": Field(STR),
+    "tags": Field(STRS),
+    "sources": Field(STRS),
+    "when": Field(Record({k: Field(STRS) for k in WHEN_KEYS})),
+    "clauses": Field(Record({"preambular": Field(ListOf(STR)), "operative": Field(ListOf(STR))})),
+    "updated": Field(DATE),
+    "order": Field(INT),
+    "internal": Field(BOOL, doc="preparation notes: only used where a brief names them and sets internal: true"),
+})
+
+SOURCE_SCHEMA = Record({
+    "title": Field(STR, required=True),
+    "author": Field(STR, required=True),
+    "issued": Field(DATE_OR_YEAR, required=True),
+    "type": Field(Choice(SOURCE_TYPES), required=True),
+    "url": Field(STR),
+    "publisher": Field(STR),
+    "container": Field(STR, doc="journal, website or series the source appears in"),
+    "number": Field(TEXT, doc="document symbol or number, e.g. A/RES/55/25"),
+    "accessed": Field(DATE),
+    "note": Field(STR),
+})
+
+FACT_SCHEMA = Record({
+    "value": Field(AnyOf((NUM, STR), "a number or text"), required=True),
+    "source": Field(STR, required=True),
+    "as_of": Field(DATE_OR_YEAR, required=True),
+    "label": Field(STR, doc="what the figure measures, for key-facts tables"),
+    "locator": Field(TEXT, doc="page or section in the source"),
+    "note": Field(STR),
+})
+
+RATIFICATION = Record({
+    "status": Field(Choice(("ratified", "acceded", "accepted", "approved", "signed", "not party")), required=True),
+    "date": Field(DATE),
+    "reservations": Field(STR),
+    "source": Field(STR),
+})
+
+COUNTRY_SCHEMA = Record({
+    "name": Field(STR, required=True),
+    "short_name": Field(STR, required=True),
+    "adjective": Field(STR),
+    "delegation": Field(STR),
+    "memberships": Field(STRS),
+    "ratifications": Field(MapOf(RATIFICATION)),
+    "notes": Field(STR),
+    "updated": Field(DATE),
+})
+
+COMMITTEE_SCHEMA = Record({
+    "name": Field(STR, required=True),
+    "short_name": Field(STR, required=True),
+    "parent": Field(STR),
+    "organ_line": Field(STR),
+    "members": Field(INT),
+    "genre": Field(Choice(GENRES)),
+    "mandate": Field(STR),
+    "forbidden_verbs": Field(STRS),
+    "default_kind": Field(Choice(KINDS)),
+})
+
+LIMITS = Record({"pages": Field(INT), "words": Field(INT), "minutes": Field(NUM)})
+MARGINS = Record({k: Field(NUM) for k in ("top", "bottom", "left", "right")})
+CONFERENCE_SCHEMA = Record({
+    "name": Field(STR, required=True),
+    "paper": Field(Choice(("letter", "a4"))),
+    "margins_cm": Field(AnyOf((NUM, MARGINS), "a number or top/bottom/left/right")),
+    "font": Field(STR),
+    "east_asian_font": Field(STR),
+    "font_size": Field(NUM),
+    "line_spacing": Field(NUM),
+    "limits": Field(MapOf(LIMITS)),
+    "header_fields": Field(ListOf(Choice(("country", "school", "committee", "delegates", "topic", "conference")))),
+    "header": Field(STR),
+    "footer": Field(STR),
+    "page_x_of_y": Field(BOOL),
+    "names_allowed": Field(BOOL),
+    "symbols_allowed": Field(BOOL),
+    "citation_style": Field(STR),
+    "paper_per": Field(Choice(("committee", "topic"))),
+    "filename": Field(STR),
+    "disclosure": Field(STR),
+    "formats": Field(ListOf(Choice(FORMATS))),
+    "guidelines": Field(STR, doc="where the rules come from"),
+})
+
+SECTION = Record({
+    "heading": Field(STR),
+    "use": Field(STRS),
+    "tags": Field(STRS),
+    "text": Field(STR),
+})
+TOPIC = AnyOf((STR, Record({"title": Field(STR, required=True), "tags": Field(STRS),
+                            "sections": Field(ListOf(SECTION))})),
+              "a title or a mapping with title and sections")
+
+BRIEF_SCHEMA = Record({
+    "kind": Field(Choice(KINDS), required=True),
+    "country": Field(TEXT, required=True),
+    "committee": Field(STR),
+    "committees": Field(STRS),
+    "conference": Field(STR),
+    "title": Field(STR),
+    "school": Field(STR),
+    "delegates": Field(STRS),
+    "date": Field(DATE),
+    "language": Field(STR),
+    "formats": Field(ListOf(Choice(FORMATS), single_ok=True)),
+    "topic": Field(TOPIC),
+    "topics": Field(ListOf(TOPIC)),
+    "internal": Field(BOOL),
+    "vars": Field(MapOf(ANY)),
+})
+
+
+@dataclass(frozen=True)
+class Snippet:
+    id: str
+    path: Path
+    title: str
+    body: str
+    body_line: int
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    preambular: tuple[str, ...] = ()
+    operative: tuple[str, ...] = ()
+    updated: dt.date | None = None
+    order: int = 100
+    internal: bool = False
+    layer: int = 0
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    title: str
+    author: str
+    issued: dt.date | int
+    type: str
+    path: Path
+    line: int
+    url: str | None = None
+    publisher: str | None = None
+    container: str | None = None
+    number: str | None = None
+    accessed: dt.date | None = None
+    note: str | None = None
+    layer: int = 0
+
+
+@dataclass(frozen=True)
+class Fact:
+    key: str
+    value: int | float | str
+    source: str
+    as_of: dt.date | int
+    path: Path
+    line: int
+    label: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The figure as printed: numbers get thousands separators."""
+        if isinstance(self.value, bool) or not isinstance(self.value, (int, float)):
+            return str(self.value)
+        return f"{self.value:,}" if isinstance(self.value, int) else f"{self.value:,.10g}"
+
+
+@dataclass(frozen=True)
+class Ratification:
+    status: str
+    date: dt.date | None = None
+    reservations: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    name: str
+    short_name: str
+    adjective: str
+    delegation: str
+    memberships: tuple[str, ...] = ()
+    ratifications: Mapping[str, Ratification] = field(default_factory=dict)
+    notes: str = ""
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Committee:
+    id: str
+    name: str
+    short_name: str
+    path: Path
+    parent: str = ""
+    organ_line: str = ""
+    members: int | None = None
+    genre: str = "resolution"
+    mandate: str = ""
+    forbidden_verbs: tuple[str, ...] = ()
+    default_kind: str = "position-paper"
+
+
+@dataclass(frozen=True)
+class Limits:
+    pages: int | None = None
+    words: int | None = None
+    minutes: float | None = None
+
+
+@dataclass(frozen=True)
+class Margins:
+    top: float = 2.54
+    bottom: float = 2.54
+    left: float = 2.54
+    right: float = 2.54
+
+
+@dataclass(frozen=True)
+class Conference:
+    id: str
+    name: str
+    path: Path
+    paper: str = "letter"
+    margins: Margins = Margins()
+    font: str = "Times New Roman"
+    east_asian_font: str = "SimSun"
+    font_size: float = 12
+    line_spacing: float = 1.0
+    limits: Mapping[str, Limits] = field(default_factory=dict)
+    header_fields: tuple[str, ...] = ("country", "committee")
+    header: str = ""
+    footer: str = ""
+    page_x_of_y: bool = False
+    names_allowed: bool = True
+    symbols_allowed: bool = True
+    citation_style: str = "chicago-notes-bibliography"
+    paper_per: str = "committee"
+    filename: str = "{brief}-{committee}"
+    disclosure: str = ""
+    formats: tuple[str, ...] = ("docx", "md")
+    guidelines: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str = ""
+    use: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    text: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Topic:
+    title: str
+    sections: tuple[Section, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Brief:
+    id: str
+    path: Path
+    kind: str
+    country: str
+    committees: tuple[str, ...]
+    conference: str = "generic"
+    title: str = ""
+    school: str = ""
+    delegates: tuple[str, ...] = ()
+    date: dt.date | None = None
+    language: str = "en-GB"
+    formats: tuple[str, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    internal: bool = False
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int | None:
+        """The line of a top-level key in the brief file, for messages."""
+        return self.lines.get(key)

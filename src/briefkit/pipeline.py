@@ -1,0 +1,187 @@
+"""The pipeline: load and validate, compose, parse, render, write, one brief at a time."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefkit.briefs import load_brief
+from briefkit.compose import Composed, Composer, Job
+from briefkit.document import parse
+from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
+from briefkit.library import Library, load_library
+from briefkit.model import Brief
+from briefkit.output import output_stem, write_atomic
+from briefkit.profiles import load_committee, load_conference, load_country
+from briefkit.render.markdown import render_markdown
+from briefkit.workspace import Workspace
+
+FILENAME_FIELDS = ("brief", "committee", "committee_short", "country", "country_name", "school", "kind",
+                   "conference")
+Renderer = Callable[[Composed, "Workspace"], bytes]
+
+
+def _markdown(composed: Composed, ws: Workspace) -> bytes:
+    return render_markdown(parse(composed.markdown), front_matter(composed))
+
+
+def _docx(composed: Composed, ws: Workspace) -> bytes:
+    from briefkit.render.docx import render_docx  # python-docx is only imported when DOCX is asked for
+
+    return render_docx(composed, parse(composed.markdown), ws)
+
+
+RENDERERS: dict[str, Renderer] = {"md": _markdown, "docx": _docx}
+
+
+@dataclass
+class Report:
+    """What a run did: files written, briefs that failed, every problem."""
+
+    written: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+    composed: list[Composed] = field(default_factory=list)
+
+
+@dataclass
+class Session:
+    """A workspace with its library loaded once, ready to compose any number of briefs."""
+
+    ws: Workspace
+    problems: Problems
+    library: Library = field(init=False)
+    composer: Composer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.library = load_library(self.ws, self.problems)
+        self.composer = Composer(self.ws, self.library)
+
+    def jobs(self, brief: Brief, committee_filter: str | None, problems: Problems) -> list[Job]:
+        """Resolve a brief's conference, country and committees into one job per output."""
+        conference = load_conference(self.ws, brief.conference, brief.path, brief.line_of("conference"))
+        _check_filename(conference.filename, conference.path)
+        country = load_country(self.ws, brief.country, brief.path, brief.line_of("country"), problems)
+        line = brief.line_of("committees") or brief.line_of("committee")
+        local = Problems()
+        committees = []
+        for committee_id in brief.committees:
+            try:
+                committees.append(load_committee(self.ws, committee_id, brief.path, line))
+            except BriefkitError as err:
+                local.extend(err.problems)
+        self.check_brief_references(brief, local)
+        local.raise_errors()
+        if committee_filter:
+            committees = [c for c in committees if c.id == committee_filter]
+        return [Job(brief, committee, conference, country) for committee in committees]
+
+    def check_brief_references(self, brief: Brief, problems: Problems) -> None:
+        """Every snippet a brief names explicitly must exist (and be allowed in it)."""
+        for topic in brief.topics:
+            for section in topic.sections:
+                for snippet_id in section.use:
+                    snippet = self.library.snippet(snippet_id)
+                    line = section.line or brief.line_of("topics")
+                    if snippet is None:
+                        problems.error(brief.path, line, f"unknown snippet '{snippet_id}'",
+                                       did_you_mean(snippet_id, self.library.snippets))
+                    elif snippet.internal and not brief.internal:
+                        problems.error(brief.path, line, f"snippet '{snippet_id}' is an internal preparation "
+                                       "note", "set 'internal: true' in the brief to include it")
+
+
+def _check_filename(pattern: str, path: Path) -> None:
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+    except ValueError as err:
+        raise BriefkitError([Problem(path, None, f"bad file-name pattern '{pattern}': {err}")]) from err
+    for name in names:
+        if name not in FILENAME_FIELDS:
+            raise BriefkitError([Problem(path, None, f"unknown field '{{{name}}}' in file-name pattern",
+                                         did_you_mean(name, FILENAME_FIELDS) or "known: " + ", ".join(FILENAME_FIELDS))])
+
+
+def front_matter(composed: Composed) -> dict[str, object]:
+    """The metadata every output carries: title, country, committee, conference, date."""
+    job = composed.job
+    meta: dict[str, object] = {
+        "title": composed.title, "country": job.country.name, "committee": job.committee.name,
+        "conference": job.conference.name, "kind": job.brief.kind,
+    }
+    if job.brief.school and "school" in job.conference.header_fields:
+        meta["school"] = job.brief.school
+    if job.brief.delegates and job.conference.names_allowed:
+        meta["delegates"] = list(job.brief.delegates)
+    if job.brief.date:
+        meta["date"] = job.brief.date.isoformat()
+    meta["lang"] = job.brief.language
+    return meta
+
+
+def brief_files(ws: Workspace, names: Iterable[str], problems: Problems) -> list[Path]:
+    """The brief files named on the command line (paths or names in briefs/), or all of them."""
+    names = list(names)
+    available = sorted(ws.briefs_dir.glob("*.yaml")) if ws.briefs_dir.is_dir() else []
+    if not names:
+        return available
+    found = []
+    for name in names:
+        path = Path(name)
+        candidates = [path, ws.root / path, ws.briefs_dir / path, ws.briefs_dir / f"{name}.yaml"]
+        hit = next((c for c in candidates if c.is_file()), None)
+        if hit is None:
+            problems.error(ws.briefs_dir / f"{path.stem}.yaml", None, f"no brief named '{name}'",
+                           did_you_mean(path.stem, [p.stem for p in available]))
+        else:
+            found.append(hit.resolve())
+    return found
+
+
+def compose_brief(session: Session, path: Path, committee: str | None, problems: Problems) -> list[Composed]:
+    """Load one brief and compose all its outputs; raises BriefkitError if any part fails."""
+    brief = load_brief(path)
+    local = Problems()
+    jobs = session.jobs(brief, committee, local)
+    composed = [session.composer.compose(job) for job in jobs]
+    problems.extend(local.items)
+    for item in composed:
+        problems.extend(item.warnings)
+    return composed
+
+
+def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | None = None,
+          out_dir: Path | None = None, committee: str | None = None) -> Report:
+    """Build briefs: each is composed and rendered completely before any of its files is written."""
+    report = Report()
+    session = Session(ws, report.problems)
+    out_dir = out_dir or ws.root / "build"
+    for path in brief_files(ws, names, report.problems):
+        try:
+            outputs = _render_brief(session, path, committee, formats, report)
+        except BriefkitError as err:
+            report.problems.extend(err.problems)
+            report.failed.append(path.stem)
+            continue
+        for name, data in outputs:
+            write_atomic(out_dir / name, data)
+            report.written.append(out_dir / name)
+    return report
+
+
+def _render_brief(session: Session, path: Path, committee: str | None, formats: tuple[str, ...] | None,
+                  report: Report) -> list[tuple[str, bytes]]:
+    outputs = []
+    for composed in compose_brief(session, path, committee, report.problems):
+        report.composed.append(composed)
+        wanted = formats or composed.job.brief.formats or composed.job.conference.formats
+        stem = output_stem(composed.job)
+        for fmt in wanted:
+            renderer = RENDERERS.get(fmt)
+            if renderer is None:
+                raise BriefkitError([Problem(path, composed.job.brief.line_of("formats"),
+                                             f"format '{fmt}' cannot be built yet", "available: " + ", ".join(RENDERERS))])
+            outputs.append((f"{stem}.{fmt}", renderer(composed, session.ws)))
+    return outputs

@@ -1,0 +1,98 @@
+"""Country, committee and conference profiles, found through the workspace's layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
+from briefkit.model import (
+    COMMITTEE_SCHEMA, CONFERENCE_SCHEMA, COUNTRY_SCHEMA, Committee, Conference, Country, Limits, Margins,
+    Ratification,
+)
+from briefkit.schema import Record, validate
+from briefkit.workspace import Workspace
+from briefkit.yamlio import load_yaml_file
+
+
+def _load_profile(path: Path, schema: Record) -> dict[str, Any]:
+    problems = Problems()
+    data = validate(load_yaml_file(path), schema, path, problems)
+    problems.raise_errors()
+    return data
+
+
+def _find(ws: Workspace, folder: str, name: str, what: str, at: Path, line: int | None) -> Path:
+    path = ws.find(folder, name, ".yaml")
+    if path is None:
+        known = ws.names(folder, ".yaml")
+        hint = did_you_mean(name, known) or ("known: " + ", ".join(known) if known else None)
+        raise BriefkitError([Problem(at, line, f"unknown {what} '{name}'", hint)])
+    return path
+
+
+def load_committee(ws: Workspace, committee_id: str, at: Path, line: int | None = None) -> Committee:
+    """A committee profile by id, e.g. `csw`."""
+    path = _find(ws, "templates/committees", committee_id, "committee", at, line)
+    data = _load_profile(path, COMMITTEE_SCHEMA)
+    if "forbidden_verbs" in data:
+        data["forbidden_verbs"] = tuple(data["forbidden_verbs"])
+    return Committee(id=committee_id, path=path, **data)
+
+
+def load_conference(ws: Workspace, conference_id: str, at: Path, line: int | None = None) -> Conference:
+    """A conference profile by id, e.g. `nmun-ny`."""
+    path = _find(ws, "templates/conferences", conference_id, "conference", at, line)
+    data = _load_profile(path, CONFERENCE_SCHEMA)
+    margins = data.pop("margins_cm", None)
+    if isinstance(margins, (int, float)):
+        data["margins"] = Margins(margins, margins, margins, margins)
+    elif isinstance(margins, dict):
+        data["margins"] = Margins(**margins)
+    if "limits" in data:
+        data["limits"] = {kind: Limits(**lim) for kind, lim in data["limits"].items()}
+    for key in ("header_fields", "formats"):
+        if key in data:
+            data[key] = tuple(data[key])
+    return Conference(id=conference_id, path=path, **data)
+
+
+def load_country(ws: Workspace, name_or_code: str, at: Path, line: int | None, problems: Problems) -> Country:
+    """A country by ISO code or name: its profile if the library has one, else ISO names and a warning."""
+    iso = _iso_country(name_or_code)
+    if iso is None:
+        raise BriefkitError([Problem(at, line, f"unknown country '{name_or_code}'",
+                                     "use an ISO 3166 code such as CHN or FRA, or the English short name")])
+    code = iso.alpha_3
+    path = ws.find("snippets/countries", code.lower(), ".yaml")
+    if path is None:
+        problems.warn(at, line, f"no country profile for {code} ({iso.name}): the library has no "
+                      f"country-specific content for it", f"add snippets/countries/{code.lower()}.yaml")
+        name = getattr(iso, "official_name", iso.name)
+        return Country(code=code, name=name, short_name=iso.name, adjective=iso.name,
+                       delegation=f"Delegation of {_with_article(name)}")
+    data = _load_profile(path, COUNTRY_SCHEMA)
+    data.pop("updated", None)
+    ratifications = {k: Ratification(**v) for k, v in (data.pop("ratifications", None) or {}).items()}
+    memberships = tuple(data.pop("memberships", None) or ())
+    data.setdefault("adjective", data["short_name"])
+    data.setdefault("delegation", f"Delegation of {_with_article(data['name'])}")
+    return Country(code=code, path=path, ratifications=ratifications, memberships=memberships, **data)
+
+
+_ARTICLE_WORDS = {"Republic", "Kingdom", "Federation", "States", "Emirates", "Islands", "Union", "Commonwealth",
+                  "Principality", "Sultanate", "Netherlands", "Philippines", "Duchy", "Confederation"}
+
+
+def _with_article(name: str) -> str:
+    """'the French Republic', 'the Netherlands', but 'Japan'."""
+    return f"the {name}" if _ARTICLE_WORDS & set(name.replace(",", " ").split()) else name
+
+
+def _iso_country(name_or_code: str) -> Any:
+    import pycountry  # imported here: only needed when a brief is resolved
+
+    try:
+        return pycountry.countries.lookup(name_or_code.strip())
+    except LookupError:
+        return None

@@ -1,0 +1,221 @@
+"""Declared schemas for every YAML file a user writes, checked with located, did-you-mean errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefkit.errors import Problems, did_you_mean
+
+
+@dataclass(frozen=True)
+class At:
+    """Where a value sits: file, line and a dotted name for messages."""
+
+    path: Path
+    line: int | None
+    name: str
+
+    def child(self, key: object, line: int | None) -> At:
+        name = f"{self.name}.{key}" if self.name else str(key)
+        return At(self.path, line or self.line, name)
+
+
+class Spec:
+    """A value's expected shape; `check` returns the normalized value or None after reporting."""
+
+    label = "a value"
+
+    def check(self, value: Any, at: At, problems: Problems) -> Any:
+        raise NotImplementedError
+
+    def wrong(self, value: Any, at: At, problems: Problems) -> None:
+        problems.error(at.path, at.line, f"'{at.name}' must be {self.label}, not {_describe(value)}")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{type(value).__name__} {value!r}"
+
+
+@dataclass(frozen=True)
+class Scalar(Spec):
+    """A string, number or boolean of one of the given types."""
+
+    types: tuple[type, ...]
+    label: str = "text"  # type: ignore[misc]
+    convert: Callable[[Any], Any] | None = None
+
+    def check(self, value: Any, at: At, problems: Problems) -> Any:
+        if isinstance(value, bool) and bool not in self.types:
+            self.wrong(value, at, problems)
+            return None
+        if not isinstance(value, self.types):
+            self.wrong(value, at, problems)
+            return None
+        return self.convert(value) if self.convert else value
+
+
+STR = Scalar((str,), "text")
+TEXT = Scalar((str, int, float), "text", convert=str)
+INT = Scalar((int,), "a whole number")
+NUM = Scalar((int, float), "a number")
+BOOL = Scalar((bool,), "true or false")
+
+
+def _to_date(value: Any) -> dt.date | int:
+    return value if isinstance(value, (dt.date, int)) else dt.date.fromisoformat(value)
+
+
+@dataclass(frozen=True)
+class DateSpec(Spec):
+    """A date (2025-01-15), or a year where `year_ok`."""
+
+    year_ok: bool = False
+    label: str = "a date like 2025-01-15"  # type: ignore[misc]
+
+    def check(self, value: Any, at: At, problems: Problems) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date) or (self.year_ok and isinstance(value, int) and 1000 <= value <= 9999):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.wrong(value, at, problems)
+        return None
+
+
+DATE = DateSpec()
+DATE_OR_YEAR = DateSpec(year_ok=True, label="a year or a date like 2025-01-15")
+
+
+@dataclass(frozen=True)
+class Choice(Spec):
+    """One of a fixed set of strings."""
+
+    values: tuple[str, ...]
+
+    def check(self, value: Any, at: At, problems: Problems) -> Any:
+        if isinstance(value, str) and value in self.values:
+            return value
+        hint = did_you_mean(str(value), self.values) or "one of: " + ", ".join(self.values)
+        problems.error(at.path, at.line, f"'{at.name}' cannot be {value!r}", hint)
+        return None
+
+
+@dataclass(frozen=True)
+class ListOf(Spec):
+    """A list of items; `single_ok` also accepts one bare item."""
+
+    item: Spec
+    single_ok: bool = False
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return "a list"
+
+    def check(self, value: Any, at: At, problems: Problems) -> Any:
+        if not isinstance(value, list):
+            if self.single_ok and value is not None and not isinstance(value, dict):
+                value = [value]
+            else:
+                self.wrong(value, at, problems)
+                return None
+        lines = getattr(value, "item_lines", [at.line] * len(value))
+        return [self.item.check(v, at.child(i, lines[i]), problems) for i, v in enumerate(value)]
+
+
+@dataclass(frozen=True)
+class MapOf(Spec):
+    """A mapping from free keys (ids) to values of one shape."""
+
+    value: Spec
+    label: str = "a mapping"  # type: ignore[misc]
+
+    def check(self, value: Any, at: At, problems: Problems) -> Any:
+        if not isinstance(value, dict):
+            self.wrong(value, at, problems)
+            return None
+        lines = getattr(value, "key_lines", {})
+        return {str(k): self.value.check(v, at.child(k, lines.get(k)), problems) for k, v in value.items()}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A record's field."""
+
+    spec: Spec
+    required: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Record(Spec):
+    """A mapping with declared keys; unknown keys are errors with a did-you-mean."""
+
+    fields: Mapping[str, Field] = field(default_factory=dict)
+    label: str = "a mapping"  # type: ignore[misc]
+
+    def check(self, value: Any, at: At, problems: Problems) -> Any:
+        if not isinstance(value, dict):
+            self.wrong(value, at, problems)
+            return None
+        lines = getattr(value, "key_lines", {})
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            line = lines.get(key, at.line)
+            spec = self.fields.get(str(key))
+            if spec is None:
+                where = f"in '{at.name}'" if at.name else "here"
+                hint = did_you_mean(str(key), self.fields) or "known keys: " + ", ".join(self.fields)
+                problems.error(at.path, line, f"unknown key '{key}' {where}", hint)
+                continue
+            out[str(key)] = spec.spec.check(item, at.child(key, line), problems)
+        for name, spec in self.fields.items():
+            if spec.required and name not in value:
+                problems.error(at.path, getattr(value, "line", at.line), f"missing required key '{at.child(name, None).name}'")
+        return out
+
+
+@dataclass(frozen=True)
+class AnyOf(Spec):
+    """The first of several shapes that fits, chosen by the value's type."""
+
+    options: tuple[Spec, ...]
+    label: str = "a value"  # type: ignore[misc]
+
+    def check(self, value: Any, at: At, problems: Problems) -> Any:
+        trials = []
+        for option in self.options:
+            trial = Problems()
+            result = option.check(value, at, trial)
+            if not trial.errors:
+                return result
+            trials.append((option, trial))
+        for option, trial in trials:  # a mapping or list that almost fits: its own errors say more
+            if isinstance(value, dict) and isinstance(option, (Record, MapOf)) or (
+                    isinstance(value, list) and isinstance(option, ListOf)):
+                problems.extend(trial.items)
+                return None
+        self.wrong(value, at, problems)
+        return None
+
+
+ANY = AnyOf((Scalar((str, int, float, bool, dt.date)), ListOf(TEXT), MapOf(TEXT)), "text, a list or a mapping")
+
+
+def validate(data: Any, spec: Spec, path: Path, problems: Problems) -> Any:
+    """Check a whole file's data against its schema, reporting into `problems`."""
+    line = getattr(data, "line", 1) or 1
+    return spec.check(data, At(path, line, ""), problems)
