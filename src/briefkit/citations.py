@@ -178,6 +178,8 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
     body = "".join(out)
     if notes:
         body = body.rstrip("\n") + "\n\n" + "\n".join(notes) + "\n"
+    if cited:
+        bib.sort()
     references = tuple(_links(str(entry)) for entry in bib.bibliography()) if cited else ()
     heading = "Bibliography" if is_note else "Works Cited"
     return CitedText(body, references, heading, tuple(cited))

@@ -14,7 +14,7 @@ from markdown.util import AtomicString
 EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "toc"]
 EXTENSION_CONFIGS = {"footnotes": {"USE_DEFINITION_ORDER": False}, "toc": {"permalink": False}}
 PAGE_BREAK = "<!-- pagebreak -->"
-_PLACEHOLDER = re.compile(r"qq\d+zz|zz\d+qq")
+_PLACEHOLDER = re.compile(r"\x02?(?:qq\d+zz|zz\d+qq)\x03?")
 
 
 class _FenceProcessor(BlockProcessor):
