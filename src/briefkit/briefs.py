@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from briefkit.errors import BriefkitError, Problem, Problems
+from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.model import BRIEF_SCHEMA, Brief, Section, Topic
 from briefkit.schema import validate
 from briefkit.yamlio import load_yaml_file
@@ -50,7 +50,8 @@ def _committees(meta: dict[str, Any], data: Any, path: Path, problems: Problems)
     if "committee" in meta and "committees" in meta:
         problems.error(path, data.key_lines["committees"], "give either 'committee' or 'committees', not both")
     found = tuple(meta.get("committees") or ([meta["committee"]] if meta.get("committee") else []))
-    if not found and "committee" not in data and "committees" not in data:
+    typo = any(did_you_mean(str(k), ("committee", "committees")) for k in data if k not in BRIEF_SCHEMA.fields)
+    if not found and "committee" not in data and "committees" not in data and not typo:
         problems.error(path, 1, "missing required key 'committee'", "e.g. committee: third-committee")
     return found
 

@@ -27,6 +27,7 @@ CSL_TYPES = {
 LOCATOR_LABELS = {"p.": "page", "pp.": "page", "para.": "paragraph", "paras.": "paragraph", "sec.": "section",
                   "ch.": "chapter", "art.": "section"}
 _URL = re.compile(r"https?://[^\s<>]+[^\s<>.,;)]")
+_DOUBLED_STOP = re.compile(r"([.?!])(\**)\.")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 
@@ -197,5 +198,6 @@ def _locator(text: str, locate: Callable[[int], tuple[Path, int | None]], offset
 
 
 def _links(formatted: str) -> str:
-    """Make URLs clickable: unescape them and wrap them in <...>."""
+    """Make URLs clickable (unescaped, in <...>) and drop a period doubled after a title's own."""
+    formatted = _DOUBLED_STOP.sub(r"\1\2", formatted)
     return _URL.sub(lambda m: "<" + m.group().replace("\\", "") + ">", formatted)

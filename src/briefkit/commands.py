@@ -30,7 +30,7 @@ def build(root: Path, names: Sequence[str], formats: tuple[str, ...] | None, out
     summary = f"{len(report.written)} files written"
     if report.failed:
         summary += f", {len(report.failed)} briefs failed: {', '.join(report.failed)}"
-    print(summary, file=sys.stderr if failed else sys.stdout)
+    print(summary)
     return 1 if failed else 0
 
 
@@ -50,8 +50,7 @@ def check(root: Path, names: Sequence[str], committee: str | None, strict: bool,
             problems.extend(err.problems)
     failed = report_problems(problems, ws.root, strict)
     print(f"checked {len(session.library.snippets)} snippets, {len(session.library.sources)} sources and "
-          f"{count} outputs: {len(problems.errors)} errors, {len(problems.warnings)} warnings",
-          file=sys.stderr if failed else sys.stdout)
+          f"{count} outputs: {len(problems.errors)} errors, {len(problems.warnings)} warnings")
     return 1 if failed else 0
 
 

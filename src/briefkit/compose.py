@@ -172,8 +172,8 @@ class _Run:
         if tags:
             all_tags = (*tags, *(topic.tags if topic else ()))
             chosen = select(self.composer.library, all_tags, self.job)
-            if not chosen:
-                line = get("line") or self.job.brief.line_of("topics")
+            if not chosen and isinstance(section, Section):  # a template's default section may come up empty
+                line = section.line or self.job.brief.line_of("topics")
                 self.problems.warn(self.job.brief.path, line, f"tag selection {list(all_tags)} matches no snippet "
                                    f"for {self.job.committee.id}")
             parts.extend(self.render_snippet(s) for s in chosen)
@@ -220,10 +220,13 @@ class Composer:
         template_name = f"{job.brief.kind}.md.j2"
         try:
             template = self.env.get_template(template_name)
-            text = template.render(run.context())
         except jinja2.TemplateNotFound as err:
             raise BriefkitError([Problem(job.brief.path, job.brief.line_of("kind"),
-                                         f"no template '{err.name}' for kind '{job.brief.kind}'")]) from err
+                                         f"no template '{template_name}' for kind '{job.brief.kind}'")]) from err
+        except jinja2.TemplateSyntaxError as err:
+            raise BriefkitError([_locate(err, job.brief.path, {})]) from err
+        try:
+            text = template.render(run.context())
         except BriefkitError:
             raise
         except Exception as err:  # noqa: BLE001 - every template failure becomes one located problem

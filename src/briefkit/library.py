@@ -26,6 +26,7 @@ class Library:
     snippets: dict[str, Snippet]
     sources: dict[str, Source]
     facts: dict[str, Fact]
+    broken: frozenset[str] = frozenset()
 
     def snippet(self, snippet_id: str) -> Snippet | None:
         return self.snippets.get(snippet_id) if is_safe_name(snippet_id) else None
@@ -35,10 +36,14 @@ def load_library(ws: Workspace, problems: Problems) -> Library:
     """Load and validate every snippet, source and fact; problems are collected, not raised."""
     sources = _load_sources(ws, problems)
     facts = _load_facts(ws, sources, problems)
-    snippets = _load_snippets(ws, problems)
+    snippets, broken = _load_snippets(ws, problems)
     for snippet in snippets.values():
-        check_references(snippet, sources, facts, problems)
-    return Library(snippets, sources, facts)
+        local = Problems()
+        check_references(snippet, sources, facts, local)
+        problems.extend(local.items)
+        if local.errors:
+            broken.add(snippet.id)
+    return Library({k: v for k, v in snippets.items() if k not in broken}, sources, facts, frozenset(broken))
 
 
 def snippet_files(ws: Workspace) -> Iterator[tuple[str, Path]]:
@@ -50,17 +55,19 @@ def snippet_files(ws: Workspace) -> Iterator[tuple[str, Path]]:
     yield from sorted(found.items())
 
 
-def _load_snippets(ws: Workspace, problems: Problems) -> dict[str, Snippet]:
-    snippets = {}
+def _load_snippets(ws: Workspace, problems: Problems) -> tuple[dict[str, Snippet], set[str]]:
+    snippets, broken = {}, set()
     for snippet_id, path in snippet_files(ws):
         try:
             snippet = load_snippet(snippet_id, path, ws.layer_of(path), problems)
         except BriefkitError as err:
             problems.extend(err.problems)
-            continue
-        if snippet is not None:
+            snippet = None
+        if snippet is None:
+            broken.add(snippet_id)
+        else:
             snippets[snippet_id] = snippet
-    return snippets
+    return snippets, broken
 
 
 def load_snippet(snippet_id: str, path: Path, layer: int, problems: Problems) -> Snippet | None:

@@ -80,17 +80,22 @@ class Session:
 
     def check_brief_references(self, brief: Brief, problems: Problems) -> None:
         """Every snippet a brief names explicitly must exist (and be allowed in it)."""
+        broken = False
         for topic in brief.topics:
             for section in topic.sections:
                 for snippet_id in section.use:
                     snippet = self.library.snippet(snippet_id)
                     line = section.line or brief.line_of("topics")
-                    if snippet is None:
+                    if snippet_id in self.library.broken:
+                        broken = True  # its own error is already reported, at the snippet's file and line
+                    elif snippet is None:
                         problems.error(brief.path, line, f"unknown snippet '{snippet_id}'",
                                        did_you_mean(snippet_id, self.library.snippets))
                     elif snippet.internal and not brief.internal:
                         problems.error(brief.path, line, f"snippet '{snippet_id}' is an internal preparation "
                                        "note", "set 'internal: true' in the brief to include it")
+        if broken:
+            raise BriefkitError(problems.errors)
 
 
 def _check_filename(pattern: str, path: Path) -> None:

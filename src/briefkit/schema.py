@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,17 +174,20 @@ class Record(Spec):
             return None
         lines = getattr(value, "key_lines", {})
         out: dict[str, Any] = {}
+        suggested: set[str] = set()  # a misspelt key is not also reported as missing
         for key, item in value.items():
             line = lines.get(key, at.line)
             spec = self.fields.get(str(key))
             if spec is None:
                 where = f"in '{at.name}'" if at.name else "here"
-                hint = did_you_mean(str(key), self.fields) or "known keys: " + ", ".join(self.fields)
+                close = difflib.get_close_matches(str(key), list(self.fields), n=1, cutoff=0.6)
+                suggested.update(close)
+                hint = f"did you mean {close[0]}?" if close else "known keys: " + ", ".join(self.fields)
                 problems.error(at.path, line, f"unknown key '{key}' {where}", hint)
                 continue
             out[str(key)] = spec.spec.check(item, at.child(key, line), problems)
         for name, spec in self.fields.items():
-            if spec.required and name not in value:
+            if spec.required and name not in value and name not in suggested:
                 problems.error(at.path, getattr(value, "line", at.line), f"missing required key '{at.child(name, None).name}'")
         return out
 

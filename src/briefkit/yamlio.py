@@ -68,13 +68,13 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n")
 
 
-def load_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
+def load_yaml(text: str, path: Path) -> Any:
     """Parse YAML safely; syntax errors become one located problem."""
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader derives from SafeLoader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 + line_offset if mark is not None else None
+        line = mark.line + 1 if mark is not None else None
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise BriefkitError([Problem(path, line, f"YAML syntax error: {problem}")]) from err
 
@@ -91,6 +91,6 @@ def split_front_matter(text: str, path: Path) -> tuple[Any, str, int]:
         raise BriefkitError([Problem(path, 1, "snippet must start with '---' front matter", "add a title")])
     for end in range(1, len(lines)):
         if lines[end].strip() in ("---", "..."):
-            data = load_yaml("\n".join(lines[1:end]), path, line_offset=1)
+            data = load_yaml("\n" + "\n".join(lines[1:end]), path)  # the blank first line stands for '---'
             return data, "\n".join(lines[end + 1 :]), end + 2
     raise BriefkitError([Problem(path, 1, "front matter is not closed by '---'")])

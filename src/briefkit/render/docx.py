@@ -78,6 +78,7 @@ class DocxWriter:
         self.notes: dict[str, ET.Element] = {}
         self.bookmarks = 0
         self.first_heading = True
+        self.references = False  # inside the reference list, whose heading has class "references"
         self.blocks: dict[str, Callable[..., None]] = {
             **{f"h{n}": self.heading for n in range(1, 7)},
             "p": self.paragraph, "ul": self.list, "ol": self.list, "blockquote": self.blockquote,
@@ -195,6 +196,7 @@ class DocxWriter:
         else:
             name = HEADING_STYLES[min(rank - 2, 5)] if rank > 1 else "Heading 1"
         self.first_heading = False
+        self.references = "references" in (element.get("class") or "")
         paragraph = self.new_paragraph(container, name)
         self.runs(element, paragraph._p, paragraph, Format())
         if element.get("id"):
@@ -202,6 +204,8 @@ class DocxWriter:
             ooxml.bookmark(paragraph._p, ooxml.bookmark_name(element.get("id", "")), self.bookmarks)
 
     def paragraph(self, element: ET.Element, container: Any, style: str, level: int) -> None:
+        if self.references and style == "Normal":
+            style = "Bibliography"
         paragraph = self.new_paragraph(container, style)
         self.runs(element, paragraph._p, paragraph, Format())
         self.direction(paragraph)

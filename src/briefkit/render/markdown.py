@@ -39,10 +39,10 @@ class MarkdownWriter:
             "del": lambda e: f"~~{self.inline(e)}~~", "code": self.code_span, "a": self.link,
             "img": self.image, "br": lambda e: "  \n", "sup": self.footnote_ref,
         }
-        self.notes: list[str] = []
+        self.numbers: dict[str, int] = {}  # footnote label -> number, in order of first reference
 
     def render(self, root: ET.Element, meta: Mapping[str, Any]) -> str:
-        self.notes = []
+        self.numbers = {}
         body = self.children(root, "")
         front = yaml.safe_dump(dict(meta), sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000)
         parts = ["---\n" + front + "---", *body]
@@ -135,7 +135,7 @@ class MarkdownWriter:
             return self.children(element, indent)
         notes = []
         for li in element.iter("li"):
-            number = (li.get("id") or "").removeprefix("fn:")
+            number = self.number((li.get("id") or "").removeprefix("fn:"))
             inner = self.children(li, "")
             body = "\n\n".join(inner).replace("\n", "\n    ").replace("\n    \n", "\n\n")
             notes.append(f"[^{number}]: {body}")
@@ -163,7 +163,10 @@ class MarkdownWriter:
         anchor = element.find("a")
         if anchor is None or "footnote-ref" not in (anchor.get("class") or ""):
             return f"<sup>{self.inline(element)}</sup>"
-        return f"[^{(anchor.get('href') or '').removeprefix('#fn:')}]"
+        return f"[^{self.number((anchor.get('href') or '').removeprefix('#fn:'))}]"
+
+    def number(self, label: str) -> int:
+        return self.numbers.setdefault(label, len(self.numbers) + 1)
 
 
 def _blocks_only(li: ET.Element) -> ET.Element:

@@ -1,0 +1,78 @@
+"""Shared test helpers: fixture workspaces, the CLI run in-process, golden files, the DOCX validator."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from briefkit.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+GOLDEN = REPO / "tests" / "golden"
+VALIDATOR = REPO.parent / "shared" / "tools" / "validate_docx.py"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return [line for line in self.err.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    """Run the command line in-process: cli("check", "--root", path)."""
+
+    def run(*args: str | Path) -> Result:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A copy of the small fixture workspace, safe to break."""
+    target = tmp_path / "ws"
+    shutil.copytree(FIXTURES / "mini", target)
+    return target
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, bytes], None]:
+    """Compare bytes with tests/golden/NAME, or rewrite it under --update-golden."""
+
+    def check(name: str, data: bytes) -> None:
+        path = GOLDEN / name
+        if request.config.getoption("--update-golden"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        assert path.exists(), f"no golden file {name}: run pytest --update-golden"
+        assert data.decode() == path.read_text(encoding="utf-8")
+
+    return check
+
+
+def validate_docx(*paths: Path) -> None:
+    """Fail the test unless every DOCX passes the OOXML schema validator."""
+    if not VALIDATOR.exists():
+        pytest.skip("../shared/tools/validate_docx.py is not beside the repository")
+    result = subprocess.run([sys.executable, str(VALIDATOR), "-q", *map(str, paths)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
