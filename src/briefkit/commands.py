@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,7 +11,8 @@ from briefkit.checks import check_library, check_limits
 from briefkit.cli import report_problems
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.model import KINDS
-from briefkit.pipeline import Session, brief_files, build as run_build, compose_brief
+from briefkit.pipeline import Session, brief_files, compose_brief
+from briefkit.pipeline import build as run_build
 from briefkit.profiles import load_committee, load_country
 from briefkit.workspace import BUILTIN, Workspace
 

@@ -161,11 +161,12 @@ class _Run:
         get = section.get if isinstance(section, Mapping) else lambda k, d=None: getattr(section, k, d)
         parts = []
         if get("text"):
-            parts.append(self.composer.env.from_string(get("text")).render(self.context()).strip())
+            parts.append(self.composer.env.from_string(str(get("text"))).render(self.context()).strip())
         for snippet_id in get("use") or ():
             snippet = self.composer.library.snippet(snippet_id)
             if snippet is None:
-                raise _Lookup(f"unknown snippet '{snippet_id}'", did_you_mean(snippet_id, self.composer.library.snippets))
+                hint = did_you_mean(snippet_id, self.composer.library.snippets)
+                raise _Lookup(f"unknown snippet '{snippet_id}'", hint)
             if applies(snippet, self.job):
                 parts.append(self.render_snippet(snippet))
         tags = tuple(get("tags") or ())

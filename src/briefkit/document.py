@@ -70,6 +70,7 @@ def parse(text: str) -> ET.Element:
     for prep in md.preprocessors:
         lines = prep.run(lines)
     root = md.parser.parseDocument(lines).getroot()
+    assert root is not None
     for processor in md.treeprocessors:
         new_root = processor.run(root)
         if new_root is not None:

@@ -135,7 +135,7 @@ def _load_sources(ws: Workspace, problems: Problems) -> dict[str, Source]:
             continue
         layer = ws.layer_of(path)
         for key, entry in data.items():
-            line = data.key_lines.get(key, 1)
+            line = getattr(data, "key_lines", {}).get(key, 1)
             local = Problems()
             meta = validate(entry, SOURCE_SCHEMA, path, local)
             problems.extend(local.items)

@@ -9,7 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from briefkit.schema import (
-    ANY, BOOL, DATE, DATE_OR_YEAR, INT, NUM, STR, TEXT, AnyOf, Choice, Field, ListOf, MapOf, Record,
+    ANY,
+    BOOL,
+    DATE,
+    DATE_OR_YEAR,
+    INT,
+    NUM,
+    STR,
+    TEXT,
+    AnyOf,
+    Choice,
+    Field,
+    ListOf,
+    MapOf,
+    Record,
 )
 
 KINDS = ("position-paper", "policy-brief", "handout", "speech", "resolution")

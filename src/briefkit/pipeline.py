@@ -105,8 +105,8 @@ def _check_filename(pattern: str, path: Path) -> None:
         raise BriefkitError([Problem(path, None, f"bad file-name pattern '{pattern}': {err}")]) from err
     for name in names:
         if name not in FILENAME_FIELDS:
-            raise BriefkitError([Problem(path, None, f"unknown field '{{{name}}}' in file-name pattern",
-                                         did_you_mean(name, FILENAME_FIELDS) or "known: " + ", ".join(FILENAME_FIELDS))])
+            hint = did_you_mean(name, FILENAME_FIELDS) or "known: " + ", ".join(FILENAME_FIELDS)
+            raise BriefkitError([Problem(path, None, f"unknown field '{{{name}}}' in file-name pattern", hint)])
 
 
 def front_matter(composed: Composed) -> dict[str, object]:
@@ -186,7 +186,7 @@ def _render_brief(session: Session, path: Path, committee: str | None, formats: 
         for fmt in wanted:
             renderer = RENDERERS.get(fmt)
             if renderer is None:
-                raise BriefkitError([Problem(path, composed.job.brief.line_of("formats"),
-                                             f"format '{fmt}' cannot be built yet", "available: " + ", ".join(RENDERERS))])
+                raise BriefkitError([Problem(path, composed.job.brief.line_of("formats"), f"unknown format '{fmt}'",
+                                             "available: " + ", ".join(RENDERERS))])
             outputs.append((f"{stem}.{fmt}", renderer(composed, session.ws)))
     return outputs

@@ -7,7 +7,14 @@ from typing import Any
 
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.model import (
-    COMMITTEE_SCHEMA, CONFERENCE_SCHEMA, COUNTRY_SCHEMA, Committee, Conference, Country, Limits, Margins,
+    COMMITTEE_SCHEMA,
+    CONFERENCE_SCHEMA,
+    COUNTRY_SCHEMA,
+    Committee,
+    Conference,
+    Country,
+    Limits,
+    Margins,
     Ratification,
 )
 from briefkit.schema import Record, validate

@@ -52,7 +52,7 @@ class Scalar(Spec):
     """A string, number or boolean of one of the given types."""
 
     types: tuple[type, ...]
-    label: str = "text"  # type: ignore[misc]
+    label: str = "text"
     convert: Callable[[Any], Any] | None = None
 
     def check(self, value: Any, at: At, problems: Problems) -> Any:
@@ -81,7 +81,7 @@ class DateSpec(Spec):
     """A date (2025-01-15), or a year where `year_ok`."""
 
     year_ok: bool = False
-    label: str = "a date like 2025-01-15"  # type: ignore[misc]
+    label: str = "a date like 2025-01-15"
 
     def check(self, value: Any, at: At, problems: Problems) -> Any:
         if isinstance(value, dt.datetime):
@@ -142,7 +142,7 @@ class MapOf(Spec):
     """A mapping from free keys (ids) to values of one shape."""
 
     value: Spec
-    label: str = "a mapping"  # type: ignore[misc]
+    label: str = "a mapping"
 
     def check(self, value: Any, at: At, problems: Problems) -> Any:
         if not isinstance(value, dict):
@@ -166,7 +166,7 @@ class Record(Spec):
     """A mapping with declared keys; unknown keys are errors with a did-you-mean."""
 
     fields: Mapping[str, Field] = field(default_factory=dict)
-    label: str = "a mapping"  # type: ignore[misc]
+    label: str = "a mapping"
 
     def check(self, value: Any, at: At, problems: Problems) -> Any:
         if not isinstance(value, dict):
@@ -188,7 +188,8 @@ class Record(Spec):
             out[str(key)] = spec.spec.check(item, at.child(key, line), problems)
         for name, spec in self.fields.items():
             if spec.required and name not in value and name not in suggested:
-                problems.error(at.path, getattr(value, "line", at.line), f"missing required key '{at.child(name, None).name}'")
+                missing = at.child(name, None).name
+                problems.error(at.path, getattr(value, "line", at.line), f"missing required key '{missing}'")
         return out
 
 
@@ -197,7 +198,7 @@ class AnyOf(Spec):
     """The first of several shapes that fits, chosen by the value's type."""
 
     options: tuple[Spec, ...]
-    label: str = "a value"  # type: ignore[misc]
+    label: str = "a value"
 
     def check(self, value: Any, at: At, problems: Problems) -> Any:
         trials = []

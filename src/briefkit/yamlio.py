@@ -16,21 +16,21 @@ XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class LineDict(dict):  # type: ignore[type-arg]
+class LineDict(dict[Any, Any]):
     """A YAML mapping that knows the line of each key (1-based)."""
 
     line: int = 0
     key_lines: dict[Any, int]
 
 
-class LineList(list):  # type: ignore[type-arg]
+class LineList(list[Any]):
     """A YAML sequence that knows the line of each item (1-based)."""
 
     line: int = 0
     item_lines: list[int]
 
 
-class _LineLoader(_Base):  # type: ignore[misc]
+class _LineLoader(_Base):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         data = LineDict(super().construct_mapping(node, deep=True))
         data.line = node.start_mark.line + 1

@@ -367,7 +367,8 @@ class DocxWriter:
         value, unit = float(match.group(1)), match.group(2) or "px"
         if unit == "%":
             section = self.doc.sections[0]
-            return int((section.page_width - section.left_margin - section.right_margin) * value / 100)
+            usable = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+            return int(usable * value / 100)
         return int({"cm": Cm, "mm": Mm, "in": Inches, "pt": Pt, "px": lambda v: Inches(v / 96)}[unit](value))
 
     def line_break(self, element: ET.Element, target: Any, paragraph: Paragraph, fmt: Format) -> None:
@@ -408,7 +409,7 @@ class DocxWriter:
             ppr.append(ooxml.element("w:bidi"))
 
 
-class _Blank(dict):  # type: ignore[type-arg]
+class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return ""
 

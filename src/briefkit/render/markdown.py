@@ -30,7 +30,7 @@ class MarkdownWriter:
     def __init__(self) -> None:
         self.blocks: dict[str, Callable[[ET.Element, str], list[str]]] = {
             **{f"h{n}": self.heading for n in range(1, 7)},
-            "p": self.paragraph, "ul": self.list, "ol": self.list, "blockquote": self.blockquote,
+            "p": self.paragraph, "ul": self.list_block, "ol": self.list_block, "blockquote": self.blockquote,
             "pre": self.code_block, "hr": self.rule, "table": self.table, "pagebreak": self.page_break,
             "div": self.division,
         }
@@ -50,7 +50,7 @@ class MarkdownWriter:
         return text.rstrip() + "\n"
 
     def children(self, parent: ET.Element, indent: str) -> list[str]:
-        out = []
+        out: list[str] = []
         for child in parent:
             method = self.blocks.get(child.tag)
             if method is None:
@@ -77,7 +77,7 @@ class MarkdownWriter:
     def paragraph(self, element: ET.Element, indent: str) -> list[str]:
         return [self.inline(element).strip()]
 
-    def list(self, element: ET.Element, indent: str) -> list[str]:
+    def list_block(self, element: ET.Element, indent: str) -> list[str]:
         items = []
         number = int(element.get("start", "1"))
         loose = any(child.tag == "p" for li in element for child in li)

@@ -1,0 +1,87 @@
+"""The other commands: list, new, init, and the installed wheel."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+
+import pytest
+
+from conftest import REPO
+
+
+def test_list_snippets_by_tag(cli):
+    result = cli("list", "snippets", "--tag", "recommendation")
+    assert result.code == 0
+    ids = [line.split()[0] for line in result.out.splitlines()]
+    assert "recommendations/legal-frameworks" in ids and all(i.startswith("recommendations/") for i in ids)
+
+
+@pytest.mark.parametrize("what, expected", [("committees", "csw"), ("conferences", "nmun-ny"),
+                                            ("kinds", "position-paper"), ("sources", "unodc-glotip-2024"),
+                                            ("facts", "unodc-glotip-2024.victims-change")])
+def test_list_everything_else(cli, what, expected):
+    result = cli("list", what)
+    assert result.code == 0 and expected in [line.split()[0] for line in result.out.splitlines()]
+
+
+def test_new_scaffolds_a_brief_that_builds(mini, cli):
+    result = cli("new", "norway-csw", "--root", mini, "--country", "Norway", "--committee", "csw")
+    assert result.code == 0
+    text = (mini / "briefs" / "norway-csw.yaml").read_text()
+    assert text.splitlines()[:3] == ["kind: position-paper", "country: NOR", "committee: csw"]
+    assert cli("build", "norway-csw", "--root", mini).code == 0
+    assert (mini / "build" / "norway-csw-csw.docx").exists()
+
+
+def test_new_rejects_unknown_committee(mini, cli):
+    result = cli("new", "x", "--root", mini, "--country", "FRA", "--committee", "cws")
+    assert result.code == 1 and "unknown committee 'cws' (did you mean csw?)" in result.err
+    assert not (mini / "briefs" / "x.yaml").exists()
+
+
+def test_init_makes_a_workspace_that_builds(tmp_path, cli):
+    target = tmp_path / "new-ws"
+    assert cli("init", target).code == 0
+    result = cli("build", "--root", target)
+    assert result.code == 0, result.err
+    assert (target / "build" / "example-third-committee.docx").exists()
+    text = (target / "build" / "example-third-committee.md").read_text()
+    assert "The delegation of China welcomes the Third Committee's attention" in text
+    assert "Global Report on Trafficking in Persons 2024" in text  # from the built-in library
+
+
+def test_init_refuses_a_folder_with_files(tmp_path, cli):
+    (tmp_path / "x").write_text("x")
+    result = cli("init", tmp_path)
+    assert result.code == 1 and "folder is not empty" in result.err
+
+
+def test_wheel_installs_and_builds_in_a_fresh_environment(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", dist,
+                    REPO], check=True)
+    wheel = next(dist.glob("briefkit-*.whl"))
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    bindir = env_dir / "bin"
+    subprocess.run([bindir / "python", "-m", "pip", "install", "-q", "--no-deps", wheel], check=True)
+    workspace = tmp_path / "empty"
+    workspace.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    where = subprocess.run([bindir / "python", "-c", "import briefkit; print(briefkit.__file__)"], check=True,
+                           capture_output=True, text=True, env=env, cwd=workspace).stdout
+    assert str(env_dir) in where
+    subprocess.run([bindir / "briefkit", "init", "ws"], check=True, cwd=workspace, env=env)
+    result = subprocess.run([bindir / "briefkit"], cwd=workspace / "ws", env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (workspace / "ws" / "build" / "example-third-committee.docx").is_file()
+
+
+def test_build_py_runs_the_same_program(tmp_path):
+    result = subprocess.run([sys.executable, REPO / "build.py", "list", "kinds"], capture_output=True, text=True,
+                            cwd=REPO)
+    assert result.returncode == 0
+    assert result.stdout.startswith("position-paper")
