@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,17 +21,17 @@ from briefkit.workspace import Workspace
 
 FILENAME_FIELDS = ("brief", "committee", "committee_short", "country", "country_name", "school", "kind",
                    "conference")
-Renderer = Callable[[Composed, "Workspace"], bytes]
+Renderer = Callable[[Composed, ET.Element, Workspace], bytes]
 
 
-def _markdown(composed: Composed, ws: Workspace) -> bytes:
-    return render_markdown(parse(composed.markdown), front_matter(composed))
+def _markdown(composed: Composed, tree: ET.Element, ws: Workspace) -> bytes:
+    return render_markdown(tree, front_matter(composed))
 
 
-def _docx(composed: Composed, ws: Workspace) -> bytes:
+def _docx(composed: Composed, tree: ET.Element, ws: Workspace) -> bytes:
     from briefkit.render.docx import render_docx  # python-docx is only imported when DOCX is asked for
 
-    return render_docx(composed, parse(composed.markdown), ws)
+    return render_docx(composed, tree, ws)
 
 
 RENDERERS: dict[str, Renderer] = {"md": _markdown, "docx": _docx}
@@ -183,10 +184,11 @@ def _render_brief(session: Session, path: Path, committee: str | None, formats: 
         report.composed.append(composed)
         wanted = formats or composed.job.brief.formats or composed.job.conference.formats
         stem = output_stem(composed.job)
+        tree = parse(composed.markdown)  # parsed once; renderers only read it
         for fmt in wanted:
             renderer = RENDERERS.get(fmt)
             if renderer is None:
                 raise BriefkitError([Problem(path, composed.job.brief.line_of("formats"), f"unknown format '{fmt}'",
                                              "available: " + ", ".join(RENDERERS))])
-            outputs.append((f"{stem}.{fmt}", renderer(composed, session.ws)))
+            outputs.append((f"{stem}.{fmt}", renderer(composed, tree, session.ws)))
     return outputs
