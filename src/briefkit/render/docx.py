@@ -24,6 +24,7 @@ from briefkit.compose import Composed
 from briefkit.errors import BriefkitError, Problem
 from briefkit.render import ooxml
 from briefkit.workspace import Workspace, is_safe_name
+from briefkit.yamlio import XML_ILLEGAL
 
 PAPER = {"letter": (Inches(8.5), Inches(11)), "a4": (Mm(210), Mm(297))}
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 4", "Heading 4")
@@ -421,5 +422,11 @@ def _wrap(child: ET.Element) -> ET.Element:
 
 
 def render_docx(composed: Composed, root: ET.Element, ws: Workspace) -> bytes:
-    """The brief as a Word document."""
+    """The brief as a Word document; text Word cannot store is an input error, not a crash."""
+    for node in root.iter():
+        for text in (node.text, node.tail, *node.attrib.values()):
+            bad = XML_ILLEGAL.search(text or "")
+            if bad:
+                raise BriefkitError([Problem(composed.job.brief.path, None, f"control character "
+                                             f"U+{ord(bad.group()):04X} cannot be stored in a Word document")])
     return DocxWriter(composed, ws).render(root)

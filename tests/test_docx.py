@@ -1,0 +1,222 @@
+"""The Word writer: schema-valid, round-trips through an independent reader, reads back as Word-native."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+
+import docx
+import mammoth
+import pytest
+from docx.oxml.ns import qn
+from docx2python import docx2python
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefkit.document import parse
+from briefkit.errors import BriefkitError
+from briefkit.model import Conference, Margins
+from docx_support import REPO, VALIDATOR, docx_bytes, outline, validation_problems
+
+CORPUS = sorted((REPO / "tests" / "fixtures" / "markdown").glob("*.md"))
+STYLE_MAP = """
+p[style-name='Title'] => h1:fresh
+p[style-name='Heading 1'] => h2:fresh
+p[style-name='Heading 2'] => h3:fresh
+p[style-name='Heading 3'] => h4:fresh
+p[style-name='Heading 4'] => h5:fresh
+p[style-name='Block Text'] => blockquote > p:fresh
+p[style-name='Source Code'] => pre:separator('\\n')
+r[style-name='Verbatim Char'] => code
+p[style-name='Table Heading'] => p:fresh
+"""
+needs_validator = pytest.mark.skipif(not VALIDATOR.exists(), reason="../shared/tools is not beside the repository")
+
+
+def _html_from_markdown(text: str) -> str:
+    import xml.etree.ElementTree as ET
+
+    return ET.tostring(parse(text), encoding="unicode", method="html")
+
+
+@needs_validator
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_corpus_is_schema_valid(path):
+    assert validation_problems(docx_bytes(path.read_text())) == []
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_round_trip_through_mammoth_keeps_structure(path):
+    text = path.read_text()
+    result = mammoth.convert_to_html(io.BytesIO(docx_bytes(text)), style_map=STYLE_MAP)
+    assert outline(result.value) == outline(_html_from_markdown(text))
+
+
+def _document(markdown: str, **kwargs) -> docx.document.Document:
+    return docx.Document(io.BytesIO(docx_bytes(markdown, **kwargs)))
+
+
+def test_footnote_texts_read_back():
+    data = docx_bytes((REPO / "tests/fixtures/markdown/footnotes.md").read_text())
+    with docx2python(io.BytesIO(data)) as reader:
+        notes = [re.sub(r"^footnote\d+\)\t\s*", "", text) for text in _flatten(reader.footnotes) if text]
+    assert notes == ["The first note.", "The second note, with bold text.",
+                     'The third note, with a <a href="https://www.unodc.org/">link</a>.']
+    document = docx.Document(io.BytesIO(data))
+    refs = document.element.body.findall(".//" + qn("w:footnoteReference"))
+    assert [r.get(qn("w:id")) for r in refs] == ["1", "2", "3"]
+    assert {r.getparent().find(qn("w:rPr")).find(qn("w:rStyle")).get(qn("w:val")) for r in refs} == {
+        "FootnoteReference"}
+
+
+def _flatten(value):
+    if isinstance(value, str):
+        yield value
+    else:
+        for item in value:
+            yield from _flatten(item)
+
+
+def test_each_list_has_its_own_numbering_instance_restarting_at_one():
+    document = _document((REPO / "tests/fixtures/markdown/nesting.md").read_text())
+    numbered = []
+    for paragraph in document.paragraphs:
+        num_pr = paragraph._p.find(qn("w:pPr") + "/" + qn("w:numPr"))
+        if num_pr is not None:
+            numbered.append((paragraph.text, int(num_pr.find(qn("w:ilvl")).get(qn("w:val"))),
+                             num_pr.find(qn("w:numId")).get(qn("w:val"))))
+    assert [(t, lvl) for t, lvl, _ in numbered][:5] == [("First ordered", 0), ("bullet under one", 1),
+                                                        ("deep ordered", 2), ("deeper bullet", 3),
+                                                        ("deep ordered two", 2)]
+    lists = {"First ordered": 0, "bullet under one": 1, "deep ordered": 2, "deeper bullet": 3,
+             "This list restarts": 4, "Tight bullet": 5}
+    by_text = {t: n for t, _, n in numbered}
+    assert len({by_text[t] for t in lists}) == len(lists)  # six lists, six instances
+    assert by_text["Second ordered"] == by_text["First ordered"]
+    numbering = document.part.numbering_part.element
+    for text in lists:
+        num = numbering.find(f"{qn('w:num')}[@{qn('w:numId')}='{by_text[text]}']")
+        assert num.find(".//" + qn("w:startOverride")).get(qn("w:val")) == "1"
+    assert all(p.style.name == "List Paragraph" for p in document.paragraphs if p.text in by_text)
+
+
+def test_table_header_repeats_and_cells_keep_alignment_and_formatting():
+    document = _document((REPO / "tests/fixtures/markdown/tables.md").read_text())
+    table = document.tables[0]
+    assert table.style.name == "Table Grid"
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert table.rows[1]._tr.trPr is None or table.rows[1]._tr.trPr.find(qn("w:tblHeader")) is None
+    assert [c.text for c in table.rows[0].cells] == ["Instrument", "Year", "Parties"]
+    assert [c.paragraphs[0].style.name for c in table.rows[0].cells] == ["Table Heading"] * 3
+    assert [str(c.paragraphs[0].alignment) for c in table.rows[1].cells] == ["LEFT (0)", "CENTER (1)", "RIGHT (2)"]
+    assert table.rows[1].cells[0].paragraphs[0].runs[0].bold
+
+
+def test_page_setup_header_footer_and_properties_from_the_conference_and_brief():
+    conference = Conference(id="a4", name="A4 test", path=REPO, paper="a4", margins=Margins(2, 2.5, 3, 3),
+                            font="Arial", font_size=11, line_spacing=1.15, header="{country} | {committee}",
+                            footer="Page {page} of {pages}")
+    document = _document("# Title\n\nText.\n", conference=conference)
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(m.cm, 2) for m in (section.top_margin, section.bottom_margin, section.left_margin)] == [2, 2.5, 3]
+    assert section.header.paragraphs[0].text == "China | CSW"
+    fields = [f.get(qn("w:instr")).strip() for f in section.footer._element.iter(qn("w:fldSimple"))]
+    assert fields == ["PAGE", "NUMPAGES"]
+    normal = document.styles["Normal"]
+    assert (normal.font.name, normal.font.size.pt, normal.paragraph_format.line_spacing) == ("Arial", 11, 1.15)
+    props = document.core_properties
+    assert (props.title, props.subject, props.language) == ("A title", "Commission on the Status of Women", "en-GB")
+    assert props.created.year == 2027 and props.modified == props.created
+    assert document.paragraphs[0].style.name == "Title"
+
+
+def test_languages_cjk_font_and_right_to_left():
+    document = _document((REPO / "tests/fixtures/markdown/scripts.md").read_text(), language="zh-CN")
+    lang = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
+    assert (lang.get(qn("w:val")), lang.get(qn("w:eastAsia")), lang.get(qn("w:bidi"))) == ("zh-CN", "zh-CN", "ar-SA")
+    fonts = document.styles["Normal"].element.rPr.rFonts
+    assert fonts.get(qn("w:eastAsia")) == "SimSun"
+    arabic = next(p for p in document.paragraphs if p.text.startswith("مكافحة"))
+    assert arabic._p.pPr.find(qn("w:bidi")) is not None
+    chinese = next(p for p in document.paragraphs if p.text.startswith("中华"))
+    assert chinese._p.pPr is None or chinese._p.pPr.find(qn("w:bidi")) is None
+
+
+def test_links_are_clickable_external_and_internal():
+    document = _document((REPO / "tests/fixtures/markdown/links.md").read_text())
+    links = list(document.element.body.iter(qn("w:hyperlink")))
+    targets = [document.part.rels[h.get(qn("r:id"))].target_ref if h.get(qn("r:id")) else "#" + h.get(qn("w:anchor"))
+               for h in links]
+    assert targets == ["https://www.unodc.org/data?year=2024&lang=en#top",
+                       "https://en.wikipedia.org/wiki/Palermo_(protocol)", "https://example.org/a_b",
+                       "#target_section"]
+    bookmarks = [b.get(qn("w:name")) for b in document.element.body.iter(qn("w:bookmarkStart"))]
+    assert "target_section" in bookmarks
+
+
+def test_page_break_marker_and_thematic_break():
+    document = _document("# T\n\nOne.\n\n<!-- pagebreak -->\n\nTwo.\n\n---\n\nThree.\n")
+    breaks = [b for b in document.element.body.iter(qn("w:br")) if b.get(qn("w:type")) == "page"]
+    assert len(breaks) == 1
+    assert [p.style.name for p in document.paragraphs] == ["Title", "Normal", "Normal", "Normal", "Thematic Break",
+                                                          "Normal"]
+
+
+def test_text_word_cannot_store_is_an_input_error():
+    with pytest.raises(BriefkitError) as caught:
+        docx_bytes("Bell \x07 here")
+    assert "control character U+0007" in str(caught.value)
+
+
+def test_identical_input_gives_identical_bytes():
+    text = (REPO / "tests/fixtures/markdown/footnotes.md").read_text()
+    assert docx_bytes(text) == docx_bytes(text)
+
+
+BLOCKS = st.sampled_from(["# ", "## ", "#### ", "- ", "1. ", "    - ", "        1. ", "> ", "**", "*", "~~", "`",
+                          "[x](https://e.org/?a=1&b=2)", "[in](#x)", "[^1]", "\n\n[^1]: a note\n\n", "| a | b |\n|---|:-:|\n| c | d |\n",
+                          "```\n", "\n\n", "<&>", "---\n", "<!-- pagebreak -->\n", "\n", "    ", "中文", "عربي", "🌍"])
+
+
+@needs_validator
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(BLOCKS, st.text(max_size=20)), max_size=25).map("".join))
+def test_arbitrary_markdown_never_crashes_and_always_validates(text):
+    try:
+        data = docx_bytes(text)
+    except BriefkitError as err:
+        assert "control character" in str(err)
+        return
+    docx.Document(io.BytesIO(data))
+    assert validation_problems(data) == []
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_converts_every_example_docx(tmp_path, cli):
+    out = tmp_path / "out"
+    assert cli("build", "--out", out, "--format", "docx").code == 0
+    files = sorted(out.glob("*.docx"))
+    result = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                             "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, files)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    pdfs = [tmp_path / "pdf" / f"{f.stem}.pdf" for f in files]
+    assert all(p.is_file() and p.read_bytes().startswith(b"%PDF") for p in pdfs)
+    if shutil.which("pdfinfo"):
+        for pdf in pdfs:
+            info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+            assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 1
+
+
+def test_examples_are_schema_valid_and_open(tmp_path, cli):
+    out = tmp_path / "out"
+    assert cli("build", "--out", out, "--format", "docx").code == 0
+    for path in out.glob("*.docx"):
+        docx.Document(str(path))
+        if VALIDATOR.exists():
+            assert validation_problems(path.read_bytes()) == [], path.name
+
+
