@@ -31,9 +31,9 @@ def composed(markdown: str, conference: Conference | None = None, language: str 
     return Composed(Job(brief, committee, conference, country), "A title", markdown, (), ())
 
 
-def docx_bytes(markdown: str, **kwargs: object) -> bytes:
+def docx_bytes(markdown: str, root: Path = REPO, **kwargs: object) -> bytes:
     item = composed(markdown, **kwargs)  # type: ignore[arg-type]
-    return render_docx(item, parse(item.markdown), Workspace.open(REPO))
+    return render_docx(item, parse(item.markdown), Workspace.open(root))
 
 
 _validator = None

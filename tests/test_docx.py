@@ -165,6 +165,27 @@ def test_page_break_marker_and_thematic_break():
                                                           "Normal"]
 
 
+PNG_1X1 = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8"
+                        "cfc0f01f0005000201e2f0c5a90000000049454e44ae426082")
+
+
+def test_local_image_with_a_width(tmp_path):
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "dot.png").write_bytes(PNG_1X1)
+    document = docx.Document(io.BytesIO(docx_bytes("![A dot](figures/dot.png){ width=5cm }\n", root=tmp_path)))
+    shapes = document.inline_shapes
+    assert len(shapes) == 1 and round(shapes[0].width.cm, 2) == 5
+    with pytest.raises(BriefkitError, match="image '../secret.png' not found"):
+        docx_bytes("![x](../secret.png)\n", root=tmp_path)
+
+
+def test_default_footer_is_page_x_of_y_where_the_conference_asks():
+    conference = Conference(id="c", name="C", path=REPO, page_x_of_y=True)
+    footer = _document("Text.\n", conference=conference).sections[0].footer
+    assert "".join(t.text for t in footer._element.iter(qn("w:t"))) == "Page 1 of 1"
+    assert [f.get(qn("w:instr")).strip() for f in footer._element.iter(qn("w:fldSimple"))] == ["PAGE", "NUMPAGES"]
+
+
 def test_text_word_cannot_store_is_an_input_error():
     with pytest.raises(BriefkitError) as caught:
         docx_bytes("Bell \x07 here")

@@ -141,7 +141,8 @@ class DocxWriter:
         values = {"country": job.country.short_name, "committee": job.committee.short_name,
                   "school": job.brief.school, "conference": job.conference.name, "title": self.composed.title}
         section = self.doc.sections[0]
-        for text, part in ((job.conference.header, section.header), (job.conference.footer, section.footer)):
+        footer = job.conference.footer or ("Page {page} of {pages}" if job.conference.page_x_of_y else "Page {page}")
+        for text, part in ((job.conference.header, section.header), (footer, section.footer)):
             part.is_linked_to_previous = False
             paragraph = part.paragraphs[0]
             paragraph.style = self.doc.styles["Header" if part is section.header else "Footer"]
