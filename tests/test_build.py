@@ -79,3 +79,9 @@ def test_committee_filter_and_mla_citations(mini, cli):
     text = (mini / "build" / "good-csw.md").read_text()
     assert "A figure: 1,234(Test Organisation, *A Small Report*)" in text
     assert "## Works Cited\n\nTest Organisation. *A Small Report*. Test Press, 2024.\n" in text
+
+
+def test_committee_filter_that_matches_nothing_is_an_error(cli):
+    result = cli("build", "china-csw", "--committee", "cws", "--format", "md", "--out", "/nonexistent-never")
+    assert result.code == 1
+    assert result.err_lines == ["briefkit: error: no brief has the committee 'cws' (did you mean csw?)"]

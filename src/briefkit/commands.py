@@ -86,7 +86,7 @@ def new(root: Path, name: str, country: str, committee: str, kind: str | None, c
     if path.exists():
         raise BriefkitError([Problem(path, None, "brief already exists", "choose another name")])
     problems = Problems()
-    found = load_country(ws, country, path, None, Problems())
+    found = load_country(ws, country, path, None, problems)
     profile = load_committee(ws, committee, path, None)
     kind = kind or profile.default_kind
     if kind not in KINDS:

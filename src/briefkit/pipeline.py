@@ -174,6 +174,9 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
         for name, data in outputs:
             write_atomic(out_dir / name, data)
             report.written.append(out_dir / name)
+    if committee and not report.composed and not report.failed:
+        known = ws.names("templates/committees", ".yaml")
+        report.problems.error(None, None, f"no brief has the committee '{committee}'", did_you_mean(committee, known))
     return report
 
 
