@@ -112,7 +112,32 @@ def _style(name: str, styles_dir: Path | None) -> Any:
     name = ALIASES.get(name, name)
     local = styles_dir / f"{name}.csl" if styles_dir else None
     path = local if local and local.is_file() else get_style_filepath(name)
-    return CitationStylesStyle(str(path), validate=False)
+    style = CitationStylesStyle(str(path), validate=False)
+    _index_macros(style.root)
+    return style
+
+
+_MACROS: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def _index_macros(root: Any) -> None:
+    """citeproc-py finds a macro by XPath on every use (most of its time); look it up in a dict instead."""
+    from citeproc import model
+
+    _MACROS[id(root)] = (root, {m.get("name"): m for m in root.xpath_search("cs:macro")})
+    if getattr(model.CitationStylesElement, "_briefkit_fast_macros", False):
+        return
+    slow = model.CitationStylesElement.get_macro
+
+    def get_macro(self: Any, name: str) -> Any:
+        root = self.get_root()
+        entry = _MACROS.get(id(root))
+        if entry is None or entry[0] is not root or name not in entry[1]:
+            return slow(self, name)
+        return entry[1][name]
+
+    model.CitationStylesElement.get_macro = get_macro
+    model.CitationStylesElement._briefkit_fast_macros = True
 
 
 def check_style(name: str) -> bool:
