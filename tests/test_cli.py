@@ -9,7 +9,7 @@ import venv
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, validate_docx
 
 
 def test_list_snippets_by_tag(cli):
@@ -33,7 +33,7 @@ def test_new_scaffolds_a_brief_that_builds(mini, cli):
     text = (mini / "briefs" / "norway-csw.yaml").read_text()
     assert text.splitlines()[:3] == ["kind: position-paper", "country: NOR", "committee: csw"]
     assert cli("build", "norway-csw", "--root", mini).code == 0
-    assert (mini / "build" / "norway-csw-csw.docx").exists()
+    validate_docx(mini / "build" / "norway-csw-csw.docx")
 
 
 def test_new_rejects_unknown_committee(mini, cli):
@@ -47,7 +47,7 @@ def test_init_makes_a_workspace_that_builds(tmp_path, cli):
     assert cli("init", target).code == 0
     result = cli("build", "--root", target)
     assert result.code == 0, result.err
-    assert (target / "build" / "example-third-committee.docx").exists()
+    validate_docx(target / "build" / "example-third-committee.docx")
     text = (target / "build" / "example-third-committee.md").read_text()
     assert "The delegation of China welcomes the Third Committee's attention" in text
     assert "Global Report on Trafficking in Persons 2024" in text  # from the built-in library
