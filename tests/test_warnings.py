@@ -41,7 +41,7 @@ def test_unused_source_and_stale_snippet_warn_in_check(mini, cli):
     assert result.err_lines == [
         "snippets/sources.yaml:7: warning: source 'lonely' is never cited (cite it from a snippet or a fact a "
         "snippet uses, or remove it)",
-        "snippets/mini/good.md:2: warning: snippet was last updated on 2019-01-01, over two years ago (check its "
+        "snippets/mini/good.md:4: warning: snippet was last updated on 2019-01-01, over two years ago (check its "
         "figures and set a new 'updated' date)",
     ]
     assert cli("check", "--root", mini, "--strict").code == 1

@@ -22,8 +22,9 @@ def check_library(library: Library, today: dt.date, problems: Problems) -> None:
                           "cite it from a snippet or a fact a snippet uses, or remove it")
     for snippet in library.snippets.values():
         if snippet.updated and today - snippet.updated > STALE_AFTER:
-            problems.warn(snippet.path, 2, f"snippet was last updated on {snippet.updated.isoformat()}, over two "
-                          "years ago", "check its figures and set a new 'updated' date")
+            problems.warn(snippet.path, snippet.line_of("updated"),
+                          f"snippet was last updated on {snippet.updated.isoformat()}, over two years ago",
+                          "check its figures and set a new 'updated' date")
 
 
 def _cited_by_layer(library: Library) -> dict[int, set[str]]:

@@ -158,27 +158,41 @@ class _Run:
 
     def compose(self, section: Section | Mapping[str, Any], topic: Topic | None = None) -> str:
         """The Markdown of one section: its text, its `use` snippets, then its tag selection."""
-        get = section.get if isinstance(section, Mapping) else lambda k, d=None: getattr(section, k, d)
+        from_brief = isinstance(section, Section)
+        section = section if isinstance(section, Section) else _section(section)
         parts = []
-        if get("text"):
-            parts.append(self.composer.env.from_string(str(get("text"))).render(self.context()).strip())
-        for snippet_id in get("use") or ():
+        if section.text:
+            parts.append(self.composer.env.from_string(section.text).render(self.context()).strip())
+        for snippet_id in section.use:
             snippet = self.composer.library.snippet(snippet_id)
             if snippet is None:
                 hint = did_you_mean(snippet_id, self.composer.library.snippets)
                 raise _Lookup(f"unknown snippet '{snippet_id}'", hint)
             if applies(snippet, self.job):
                 parts.append(self.render_snippet(snippet))
-        tags = tuple(get("tags") or ())
-        if tags:
-            all_tags = (*tags, *(topic.tags if topic else ()))
+        if section.tags:
+            all_tags = (*section.tags, *(topic.tags if topic else ()))
             chosen = select(self.composer.library, all_tags, self.job)
-            if not chosen and isinstance(section, Section):  # a template's default section may come up empty
+            if not chosen and from_brief:  # a template's default section may come up empty
                 line = section.line or self.job.brief.line_of("topics")
                 self.problems.warn(self.job.brief.path, line, f"tag selection {list(all_tags)} matches no snippet "
                                    f"for {self.job.committee.id}")
             parts.extend(self.render_snippet(s) for s in chosen)
         return "\n\n".join(p for p in parts if p)
+
+
+def _section(spec: Mapping[str, Any]) -> Section:
+    """A section a template wrote as a mapping: heading, use, tags, text."""
+    known = ("heading", "use", "tags", "text")
+    for key in spec:
+        if key not in known:
+            raise _Lookup(f"unknown section key '{key}'", did_you_mean(str(key), known))
+    def names(key: str) -> tuple[str, ...]:
+        value = spec.get(key) or ()
+        return (value,) if isinstance(value, str) else tuple(value)
+
+    return Section(heading=str(spec.get("heading") or ""), use=names("use"), tags=names("tags"),
+                   text=str(spec.get("text") or ""))
 
 
 def _cite_front_matter(text: str, keys: tuple[str, ...]) -> str:

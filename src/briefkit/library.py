@@ -89,16 +89,16 @@ def load_snippet(snippet_id: str, path: Path, layer: int, problems: Problems) ->
         when={k: tuple(v) for k, v in (meta.get("when") or {}).items()},
         preambular=tuple(clauses.get("preambular") or ()), operative=tuple(clauses.get("operative") or ()),
         updated=meta.get("updated"), order=meta.get("order", 100), internal=bool(meta.get("internal")),
-        layer=layer,
+        layer=layer, lines=dict(getattr(data, "key_lines", {})),
     )
 
 
 def check_references(snippet: Snippet, sources: dict[str, Source], facts: dict[str, Fact], problems: Problems) -> None:
     """Every source, citation and literal fact key a snippet names must exist."""
-    header_line = 2
     for key in snippet.sources:
         if key not in sources:
-            problems.error(snippet.path, header_line, f"unknown source '{key}'", did_you_mean(key, sources))
+            problems.error(snippet.path, snippet.line_of("sources"), f"unknown source '{key}'",
+                           did_you_mean(key, sources))
     for line_no, line in enumerate(snippet.body.split("\n"), start=snippet.body_line):
         for key in cited_keys(line):
             if key not in sources:

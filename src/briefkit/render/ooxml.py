@@ -20,7 +20,7 @@ NUMBER_FORMATS = ("decimal", "lowerLetter", "lowerRoman")
 
 
 def element(tag: str, **attrs: str) -> Any:
-    """A `w:` element with `w:` attributes (pass `w_val="x"` style names without the prefix)."""
+    """A `w:` element with `w:` attributes, given without their prefix: element("w:jc", val="left")."""
     node = OxmlElement(tag)
     for key, value in attrs.items():
         node.set(qn(f"w:{key}"), value)
