@@ -21,7 +21,7 @@ ALIASES = {
 }
 CSL_TYPES = {
     "report": "report", "treaty": "treaty", "resolution": "report", "webpage": "webpage",
-    "article": "article-journal", "legislation": "legislation", "news": "article-newspaper",
+    "article": "article-journal", "legislation": "legislation", "news": "webpage",
     "book": "book", "dataset": "dataset",
 }
 LOCATOR_LABELS = {"p.": "page", "pp.": "page", "para.": "paragraph", "paras.": "paragraph", "sec.": "section",
@@ -159,8 +159,11 @@ def to_csl(source: Source) -> dict[str, Any]:
         "id": source.key, "type": CSL_TYPES[source.type], "title": source.title,
         "author": [{"literal": source.author}], "issued": {"date-parts": [parts]},
     }
-    optional = {"URL": source.url, "publisher": source.publisher, "container-title": source.container,
-                "number": source.number}
+    container = source.container
+    publisher = source.publisher
+    if source.type in ("news", "webpage") and not container:
+        container, publisher = publisher, None  # a newspaper or website is the container, not a publisher
+    optional = {"URL": source.url, "publisher": publisher, "container-title": container, "number": source.number}
     item.update({k: v for k, v in optional.items() if v})
     if source.accessed:
         item["accessed"] = {"date-parts": [[source.accessed.year, source.accessed.month, source.accessed.day]]}
