@@ -102,6 +102,14 @@ def test_each_list_has_its_own_numbering_instance_restarting_at_one():
     assert all(p.style.name == "List Paragraph" for p in document.paragraphs if p.text in by_text)
 
 
+def test_later_paragraphs_of_a_list_item_are_indented_without_a_number():
+    document = _document("1. A loose item\n\n    with a second paragraph.\n\n2. Another loose item\n")
+    rows = [(p.text, p._p.find(qn("w:pPr") + "/" + qn("w:numPr")) is not None, p.paragraph_format.left_indent)
+            for p in document.paragraphs]
+    assert rows == [("A loose item", True, None), ("with a second paragraph.", False, 457200),
+                    ("Another loose item", True, None)]
+
+
 def test_table_header_repeats_and_cells_keep_alignment_and_formatting():
     document = _document((REPO / "tests/fixtures/markdown/tables.md").read_text())
     table = document.tables[0]

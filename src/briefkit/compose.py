@@ -117,17 +117,24 @@ class _Run:
     stack: list[str] = field(default_factory=list)
     used: list[str] = field(default_factory=list)
     count: int = 0
+    context: dict[str, Any] = field(init=False)
 
-    def context(self) -> dict[str, Any]:
+    def __post_init__(self) -> None:
+        """The render context, the same for every template and snippet of this job."""
         job = self.job
         brief = job.brief
-        ctx: dict[str, Any] = dict(brief.vars)
-        ctx.update(
+        self.context = dict(brief.vars)
+        self.context.update(
             brief=brief, country=job.country, committee=job.committee, conference=job.conference,
             kind=brief.kind, topics=brief.topics, vars=brief.vars, title=self.composer.title(job),
             date=brief.date, fact=self.fact, snippet=self.snippet, compose=self.compose,
         )
-        return ctx
+
+    def lookup(self, snippet_id: str) -> Snippet:
+        snippet = self.composer.library.snippet(snippet_id)
+        if snippet is None:
+            raise _Lookup(f"unknown snippet '{snippet_id}'", did_you_mean(snippet_id, self.composer.library.snippets))
+        return snippet
 
     def fact(self, key: str) -> str:
         found = self.composer.library.facts.get(key)
@@ -137,9 +144,7 @@ class _Run:
         return f"{found.text}[@{found.source}{locator}]"
 
     def snippet(self, snippet_id: str) -> str:
-        snippet = self.composer.library.snippet(snippet_id)
-        if snippet is None:
-            raise _Lookup(f"unknown snippet '{snippet_id}'", did_you_mean(snippet_id, self.composer.library.snippets))
+        snippet = self.lookup(snippet_id)
         if snippet_id in self.stack:
             raise _Lookup(f"snippet '{snippet_id}' includes itself: " + " -> ".join([*self.stack, snippet_id]))
         return self.render_snippet(snippet)
@@ -147,7 +152,7 @@ class _Run:
     def render_snippet(self, snippet: Snippet) -> str:
         self.stack.append(snippet.id)
         try:
-            text = self.composer.env.get_template(SNIPPET_PREFIX + snippet.id).render(self.context())
+            text = self.composer.env.get_template(SNIPPET_PREFIX + snippet.id).render(self.context)
         finally:
             self.stack.pop()
         self.used.append(snippet.id)
@@ -162,12 +167,9 @@ class _Run:
         section = section if isinstance(section, Section) else _section(section)
         parts = []
         if section.text:
-            parts.append(self.composer.env.from_string(section.text).render(self.context()).strip())
+            parts.append(self.composer.env.from_string(section.text).render(self.context).strip())
         for snippet_id in section.use:
-            snippet = self.composer.library.snippet(snippet_id)
-            if snippet is None:
-                hint = did_you_mean(snippet_id, self.composer.library.snippets)
-                raise _Lookup(f"unknown snippet '{snippet_id}'", hint)
+            snippet = self.lookup(snippet_id)
             if applies(snippet, self.job):
                 parts.append(self.render_snippet(snippet))
         if section.tags:
@@ -241,11 +243,11 @@ class Composer:
         except jinja2.TemplateSyntaxError as err:
             raise BriefkitError([_locate(err, job.brief.path, {})]) from err
         try:
-            text = template.render(run.context())
+            text = template.render(run.context)
         except BriefkitError:
             raise
         except Exception as err:  # noqa: BLE001 - every template failure becomes one located problem
-            raise BriefkitError([_locate(err, job.brief.path, run.context())]) from err
+            raise BriefkitError([_locate(err, job.brief.path, run.context)]) from err
         bad = XML_ILLEGAL.search(text)
         if bad:
             raise BriefkitError([Problem(job.brief.path, None, f"the composed text holds control character "

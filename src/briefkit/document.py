@@ -62,6 +62,24 @@ def _parser() -> markdown.Markdown:
     return md
 
 
+BLOCK_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "blockquote", "pre", "hr", "table",
+                        "div", "pagebreak"})
+
+
+def split_list_item(li: ET.Element) -> tuple[ET.Element | None, list[ET.Element]]:
+    """A list item's leading inline content (as a `p`, or None if it has none) and its block children.
+
+    Tight items hold text and inline elements directly; loose ones hold `p` elements. The tree is not changed.
+    """
+    lead = ET.Element("p")
+    lead.text = li.text
+    blocks: list[ET.Element] = []
+    for child in li:
+        (blocks if blocks or child.tag in BLOCK_TAGS else lead).append(child)
+    has_lead = bool((lead.text or "").strip()) or len(lead) > 0
+    return (lead if has_lead else None), blocks
+
+
 def parse(text: str) -> ET.Element:
     """The tree of a Markdown text: a `div` root of block elements (h1-h6, p, ul, ol, table, ...)."""
     md = _parser()

@@ -21,6 +21,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from briefkit.compose import Composed
+from briefkit.document import split_list_item
 from briefkit.errors import BriefkitError, Problem
 from briefkit.render import ooxml
 from briefkit.workspace import Workspace, is_safe_name
@@ -216,30 +217,20 @@ class DocxWriter:
         level += 1
         num_id = self.numbering.new_list(element.tag == "ol", level, int(element.get("start", "1")))
         for li in element:
-            lead = ET.Element("p")
-            lead.text = li.text
-            rest = ET.Element("div")
-            for child in li:
-                (rest if child.tag in self.blocks or len(rest) else lead).append(child)
-            first = True
-            if (lead.text or "").strip() or len(lead):
+            lead, blocks = split_list_item(li)
+            numbered = False
+            for child in ([lead] if lead is not None else []) + blocks:
+                if child.tag != "p":
+                    self.walk(_wrap(child), container, "List Paragraph", level)
+                    continue
                 paragraph = self.new_paragraph(container, "List Paragraph")
-                self.runs(lead, paragraph._p, paragraph, Format())
-                ooxml.number_paragraph(paragraph._p, num_id, level)
+                self.runs(child, paragraph._p, paragraph, Format())
                 self.direction(paragraph)
-                first = False
-            for child in rest:
-                if child.tag == "p" and first:
-                    paragraph = self.new_paragraph(container, "List Paragraph")
-                    self.runs(child, paragraph._p, paragraph, Format())
-                    ooxml.number_paragraph(paragraph._p, num_id, level)
-                    first = False
-                elif child.tag == "p":
-                    paragraph = self.new_paragraph(container, "List Paragraph")
-                    self.runs(child, paragraph._p, paragraph, Format())
+                if numbered:  # a later paragraph of the same item: indented like the text, no number
                     paragraph.paragraph_format.left_indent = Emu(Inches(0.5) * (level + 1))
                 else:
-                    self.walk(_wrap(child), container, "List Paragraph", level)
+                    ooxml.number_paragraph(paragraph._p, num_id, level)
+                    numbered = True
 
     def blockquote(self, element: ET.Element, container: Any, style: str, level: int) -> None:
         self.walk(element, container, "Block Text", level)

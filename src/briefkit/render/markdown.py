@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from briefkit.document import PAGE_BREAK
+from briefkit.document import PAGE_BREAK, split_list_item
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>|~])")
 _LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+[.)])(?=\s|$)", re.MULTILINE)
@@ -89,16 +89,11 @@ class MarkdownWriter:
 
     def list_item(self, li: ET.Element, marker: str, loose: bool) -> str:
         pad = " " * 4
-        parts = []
-        if (li.text or "").strip() or (len(li) and li[0].tag in self.inlines):
-            lead = ET.Element("p")
-            lead.text = li.text
-            for child in li:
-                if child.tag in self.blocks:
-                    break
-                lead.append(child)
-            parts.append(self.inline(lead).strip())
-        parts.extend(self.children(_blocks_only(li), ""))
+        lead, blocks = split_list_item(li)
+        parts = [self.inline(lead).strip()] if lead is not None else []
+        holder = ET.Element("div")
+        holder.extend(blocks)
+        parts.extend(self.children(holder, ""))
         text = ("\n\n" if loose else "\n").join(parts)
         lines = text.split("\n")
         return marker + lines[0] + "".join("\n" + (pad + line if line else "") for line in lines[1:])
@@ -167,17 +162,6 @@ class MarkdownWriter:
 
     def number(self, label: str) -> int:
         return self.numbers.setdefault(label, len(self.numbers) + 1)
-
-
-def _blocks_only(li: ET.Element) -> ET.Element:
-    holder = ET.Element("div")
-    started = False
-    for child in li:
-        if child.tag in ("p", "ul", "ol", "blockquote", "pre", "table", "hr", "div", "h1", "h2", "h3", "h4"):
-            started = True
-        if started:
-            holder.append(child)
-    return holder
 
 
 def _url(url: str) -> str:
