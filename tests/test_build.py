@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import docx
 import yaml
 
 from conftest import FIXTURES, REPO, validate_docx
@@ -16,6 +17,8 @@ def test_example_briefs_build(tmp_path, cli):
     names = sorted(p.name for p in out.iterdir())
     assert "CSW_China_Example_University.docx" in names
     assert "Third_Committee_China_Example_University.md" in names
+    for path in out.glob("*.docx"):
+        docx.Document(str(path))  # reopens in python-docx
     validate_docx(*out.glob("*.docx"))
 
 

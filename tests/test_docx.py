@@ -238,14 +238,3 @@ def test_libreoffice_converts_every_example_docx(tmp_path, cli):
         for pdf in pdfs:
             info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
             assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 1
-
-
-def test_examples_are_schema_valid_and_open(tmp_path, cli):
-    out = tmp_path / "out"
-    assert cli("build", "--out", out, "--format", "docx").code == 0
-    for path in out.glob("*.docx"):
-        docx.Document(str(path))
-        if VALIDATOR.exists():
-            assert validation_problems(path.read_bytes()) == [], path.name
-
-

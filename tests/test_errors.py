@@ -139,3 +139,13 @@ def test_debug_shows_traceback_for_internal_errors(mini, cli, monkeypatch):
 
 def test_usage_error_exits_2(cli):
     assert cli("list", "nothing").code == 2
+
+
+def test_check_reports_a_brief_over_the_word_limit(mini, cli):
+    _write(mini, {"templates/conferences/tight.yaml": "name: Tight Conference\nlimits:\n  position-paper: {words: 20}\n"})
+    brief = mini / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text() + "conference: tight\n")
+    result = cli("check", "--root", mini)
+    assert result.code == 1
+    assert result.err_lines == ["briefs/good.yaml: error: good-third-committee: 68 words, over Tight Conference's "
+                                "limit of 20 for a position-paper"]

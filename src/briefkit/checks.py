@@ -10,7 +10,7 @@ from briefkit.errors import Problems
 from briefkit.library import FACT_CALL, Library, cited_keys
 
 STALE_AFTER = dt.timedelta(days=2 * 365)
-_WORD = re.compile(r"[\w\u4e00-\u9fff][\w'’\-]*")
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d][\w'’\-]*")  # 1,234 is one word
 
 
 def check_library(library: Library, today: dt.date, problems: Problems) -> None:
@@ -37,10 +37,9 @@ def _cited_by_layer(library: Library) -> dict[int, set[str]]:
     return cited
 
 
-def count_words(markdown: str) -> int:
-    """Words in a composed body, without notes, the reference list or Markdown syntax."""
-    body = markdown.split("\n## Bibliography")[0].split("\n## Works Cited")[0]
-    body = re.sub(r"^\[\^[^\]]+\]:.*$", "", body, flags=re.MULTILINE)
+def count_words(text: str) -> int:
+    """Words in a composed text (without its reference list), leaving out notes and Markdown syntax."""
+    body = re.sub(r"^\[\^[^\]]+\]:.*$", "", text, flags=re.MULTILINE)
     body = re.sub(r"\[\^[^\]]+\]|\{:[^}]*\}|[#*_`>|]", " ", body)
     return len(_WORD.findall(body))
 
@@ -50,7 +49,7 @@ def check_limits(composed: Composed, problems: Problems) -> None:
     job = composed.job
     limits = job.conference.limits.get(job.brief.kind)
     if limits and limits.words:
-        words = count_words(composed.markdown)
+        words = count_words(composed.text)
         if words > limits.words:
             problems.error(job.brief.path, None, f"{job.name}: {words} words, over {job.conference.name}'s limit "
                            f"of {limits.words} for a {job.brief.kind}")

@@ -51,6 +51,12 @@ class Composed:
     snippets: tuple[str, ...]
     sources: tuple[str, ...]
     warnings: tuple[Problem, ...] = ()
+    text_end: int | None = None  # where the reference list starts in `markdown`, if there is one
+
+    @property
+    def text(self) -> str:
+        """The body with its notes, without the reference list."""
+        return self.markdown[: self.text_end]
 
 
 class _Lookup(Exception):
@@ -257,8 +263,9 @@ class Composer:
             lambda offset: (job.brief.path, None),
         )
         body = _with_references(cited.text, cited.heading, cited.references)
+        text_end = len(cited.text.rstrip()) if cited.references else None
         return Composed(job, self.title(job), body, tuple(dict.fromkeys(run.used)), cited.cited,
-                        tuple(problems.warnings))
+                        tuple(problems.warnings), text_end)
 
     def _styles_dir(self) -> Path | None:
         dirs = self.ws.dirs("templates", "styles")
