@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
-from briefkit.model import BRIEF_SCHEMA, Brief, Section, Topic
+from briefkit.library import clause_texts
+from briefkit.model import BRIEF_SCHEMA, Brief, ClauseChoice, Section, Topic
 from briefkit.schema import validate
 from briefkit.yamlio import load_yaml_file
 
 RESERVED = ("brief", "country", "committee", "conference", "kind", "topic", "topics", "vars", "fact", "snippet",
-            "compose", "cite", "library")
+            "compose", "cite", "library", "title", "date", "position", "asks", "key_facts", "resolution")
 
 
 def load_brief(path: Path) -> Brief:
@@ -42,7 +43,22 @@ def load_brief(path: Path) -> Brief:
         school=meta.get("school") or "", delegates=tuple(meta.get("delegates") or ()), date=meta.get("date"),
         language=meta.get("language") or "en-GB", formats=tuple(meta.get("formats") or ()),
         topics=tuple(_topic(t, raw) for t, raw in zip(topics, raw_topics, strict=True)),
-        internal=bool(meta.get("internal")), vars=dict(meta.get("vars") or {}), lines=lines,
+        internal=bool(meta.get("internal")), summary=tuple(meta.get("summary") or ()),
+        facts=tuple(meta.get("facts") or ()), asks=tuple(meta.get("asks") or ()),
+        sponsors=tuple(meta.get("sponsors") or ()), signatories=tuple(meta.get("signatories") or ()),
+        clauses=_clauses(meta.get("clauses"), data.get("clauses"), path),
+        vars=dict(meta.get("vars") or {}), lines=lines,
+    )
+
+
+def _clauses(meta: dict[str, Any] | None, raw: Any, path: Path) -> ClauseChoice:
+    if not meta:
+        return ClauseChoice()
+    tags = meta.get("tags")
+    return ClauseChoice(
+        tags=tuple(tags) if tags is not None else None, use=tuple(meta.get("use") or ()),
+        preambular=clause_texts(meta.get("preambular"), raw.get("preambular"), path),
+        operative=clause_texts(meta.get("operative"), raw.get("operative"), path),
     )
 
 

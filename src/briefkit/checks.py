@@ -8,9 +8,9 @@ import re
 from briefkit.compose import Composed
 from briefkit.errors import Problems
 from briefkit.library import FACT_CALL, Library, cited_keys
+from briefkit.measure import count_words
 
 STALE_AFTER = dt.timedelta(days=2 * 365)
-_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d][\w'’\-]*")  # 1,234 is one word
 
 
 def check_library(library: Library, today: dt.date, problems: Problems) -> None:
@@ -35,13 +35,6 @@ def _cited_by_layer(library: Library) -> dict[int, set[str]]:
         keys.update(snippet.sources, cited_keys(snippet.body))
         keys.update(library.facts[f].source for f in FACT_CALL.findall(snippet.body) if f in library.facts)
     return cited
-
-
-def count_words(text: str) -> int:
-    """Words in a composed text (without its reference list), leaving out notes and Markdown syntax."""
-    body = re.sub(r"^\[\^[^\]]+\]:.*$", "", text, flags=re.MULTILINE)
-    body = re.sub(r"\[\^[^\]]+\]|\{:[^}]*\}|[#*_`>|]", " ", body)
-    return len(_WORD.findall(body))
 
 
 def check_limits(composed: Composed, problems: Problems) -> None:

@@ -86,6 +86,7 @@ class CitedText:
     references: tuple[str, ...]
     heading: str
     cited: tuple[str, ...]
+    is_note: bool = False
 
 
 def find_cites(text: str) -> list[Cite]:
@@ -211,7 +212,7 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
         bib.sort()
     references = tuple(_links(str(entry)) for entry in bib.bibliography()) if cited else ()
     heading = "Bibliography" if is_note else "Works Cited"
-    return CitedText(body, references, heading, tuple(cited))
+    return CitedText(body, references, heading, tuple(cited), is_note)
 
 
 def _locator(text: str, locate: Callable[[int], tuple[Path, int | None]], offset: int) -> Any:

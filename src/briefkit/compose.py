@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import traceback
 from collections.abc import Callable, Iterable, Mapping
@@ -15,14 +16,19 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from briefkit.citations import apply_citations
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
-from briefkit.library import Library, cited_keys
+from briefkit.library import FACT_CALL, Library, cited_keys
+from briefkit.measure import WORDS_PER_MINUTE, count_words, duration, speaking_seconds
 from briefkit.model import Brief, Committee, Conference, Country, Section, Snippet, Topic
+from briefkit.profiles import country_short_name
+from briefkit.resolution import Phrases, Resolution, ResolutionBuilder, load_phrases
 from briefkit.workspace import Workspace
 from briefkit.yamlio import XML_ILLEGAL, read_text
 
 SNIPPET_PREFIX = "snippet:"
 _FOOTNOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
 _NOT_PARAGRAPH = re.compile(r"\s*(?:[#>|`~]|[-*+]\s|\d+[.)]\s|\[\^|$)")
+TIMING = "<!-- timing -->"  # a speech template marks where its timing line goes
+NOTES_ONLY = ("handout", "speech")  # kinds that never carry a reference list under a note style
 KIND_TITLES = {"position-paper": "Position Paper", "policy-brief": "Policy Brief", "handout": "Briefing Note",
                "speech": "Opening Speech", "resolution": "Draft Resolution"}
 
@@ -52,6 +58,11 @@ class Composed:
     sources: tuple[str, ...]
     warnings: tuple[Problem, ...] = ()
     text_end: int | None = None  # where the reference list starts in `markdown`, if there is one
+    spoken_words: int | None = None  # a speech's words after its timing line
+
+    @property
+    def speaking_seconds(self) -> int | None:
+        return None if self.spoken_words is None else speaking_seconds(self.spoken_words)
 
     @property
     def text(self) -> str:
@@ -134,6 +145,7 @@ class _Run:
             brief=brief, country=job.country, committee=job.committee, conference=job.conference,
             kind=brief.kind, topics=brief.topics, vars=brief.vars, title=self.composer.title(job),
             date=brief.date, fact=self.fact, snippet=self.snippet, compose=self.compose,
+            position=self.position, asks=self.asks, key_facts=self.key_facts, resolution=self.resolution,
         )
 
     def lookup(self, snippet_id: str) -> Snippet:
@@ -166,6 +178,79 @@ class _Run:
         prefix = f"s{self.count}-"
         text = _FOOTNOTE_LABEL.sub(lambda m: f"[^{prefix}{m.group(1)}]", text.strip())
         return _cite_front_matter(text, snippet.sources)
+
+    def render_text(self, text: str) -> str:
+        """A short text from the brief (a summary line, an ask), rendered with the context."""
+        return self.composer.env.from_string(text).render(self.context).strip()
+
+    def summaries(self, tags: Iterable[str], topic: Topic | None, limit: int | None) -> list[str]:
+        """The `summary` lines of the snippets a tag selection finds; a line stating a figure cites its sources."""
+        found = []
+        for snippet in select(self.composer.library, (*tags, *(topic.tags if topic else ())), self.job):
+            if not snippet.summary:
+                continue
+            self.stack.append(snippet.id)
+            try:
+                text = self.render_text(snippet.summary)
+            finally:
+                self.stack.pop()
+            self.used.append(snippet.id)
+            found.append(_cite_front_matter(text, snippet.sources) if re.search(r"\d", text) else text)
+        return found[:limit]
+
+    def position(self, topic: Topic | None = None, tags: Iterable[str] = ("country",), limit: int = 3) -> list[str]:
+        """The position in a few lines: the brief's `summary`, else the summaries of the tagged snippets."""
+        if self.job.brief.summary:
+            return [self.render_text(line) for line in self.job.brief.summary]
+        return self.summaries(tags, topic, limit)
+
+    def asks(self, topic: Topic | None = None, tags: Iterable[str] = ("recommendation",),
+             limit: int | None = None) -> list[str]:
+        """What the delegation asks for: the brief's `asks`, else the summaries of the tagged snippets."""
+        if self.job.brief.asks:
+            return [self.render_text(line) for line in self.job.brief.asks]
+        return self.summaries(tags, topic, limit)
+
+    def key_facts(self, topic: Topic | None = None, tags: Iterable[str] = ("context",),
+                  limit: int = 6) -> list[KeyFact]:
+        """Key figures, each cited: the brief's `facts`, else labelled facts the tagged snippets state."""
+        library = self.composer.library
+        keys: list[str] = list(self.job.brief.facts)
+        if not keys:
+            for snippet in select(library, (*tags, *(topic.tags if topic else ())), self.job):
+                keys.extend(FACT_CALL.findall(snippet.summary + "\n" + snippet.body))
+            keys = [k for k in dict.fromkeys(keys) if k in library.facts and library.facts[k].label][:limit]
+        rows = []
+        for key in keys:
+            found = library.facts[key]
+            rows.append(KeyFact(found.label or key, self.fact(key), _as_of(found.as_of)))
+        return rows
+
+    def resolution(self, groups: Iterable[Iterable[str]] = (("instrument",), ("recommendation",))) -> Resolution:
+        """The clauses of a draft resolution: the clause banks of the chosen snippets, then the brief's own."""
+        job, brief = self.job, self.job.brief
+        choice = brief.clauses
+        topic_tags = brief.topics[0].tags if brief.topics else ()
+        chosen: dict[str, Snippet] = {}
+        for tags in ([choice.tags] if choice.tags is not None else groups):
+            if tags:
+                chosen.update((s.id, s) for s in select(self.composer.library, (*tags, *topic_tags), job))
+        for snippet_id in choice.use:
+            snippet = self.lookup(snippet_id)
+            if applies(snippet, job):
+                chosen[snippet_id] = snippet
+        self.used.extend(s.id for s in chosen.values() if s.preambular or s.operative)
+        builder = ResolutionBuilder(self.composer.phrases(), job.committee, self.problems)
+        preambular = [c for s in chosen.values() for c in s.preambular] + list(choice.preambular)
+        operative = [c for s in chosen.values() for c in s.operative] + list(choice.operative)
+        if not operative:
+            self.problems.error(brief.path, brief.line_of("clauses") or brief.line_of("kind"),
+                                "the resolution has no operative clause",
+                                "add clauses: {operative: [...]} or pick snippets with a clause bank by tag")
+        names = self.composer.country_names
+        return Resolution(builder.preambular(preambular), builder.operative(operative),
+                          names(brief.sponsors or (job.country.code,), brief, "sponsors", self.problems),
+                          names(brief.signatories, brief, "signatories", self.problems))
 
     def compose(self, section: Section | Mapping[str, Any], topic: Topic | None = None) -> str:
         """The Markdown of one section: its text, its `use` snippets, then its tag selection."""
@@ -215,6 +300,19 @@ def _cite_front_matter(text: str, keys: tuple[str, ...]) -> str:
     return "\n\n".join(blocks)
 
 
+@dataclass(frozen=True)
+class KeyFact:
+    """A row of a key-facts table: what the figure measures, the figure (cited), and when."""
+
+    label: str
+    value: str
+    as_of: str
+
+
+def _as_of(value: dt.date | int) -> str:
+    return f"{value.day} {value:%B %Y}" if isinstance(value, dt.date) else str(value)
+
+
 def _locator_text(locator: str) -> str:
     return locator if " " in locator else f"p. {locator}"
 
@@ -226,12 +324,33 @@ class Composer:
         self.ws = ws
         self.library = library
         self.env = make_environment(ws, library)
+        self._phrases: Phrases | None = None
 
     def title(self, job: Job) -> str:
         brief = job.brief
         if brief.title:
             return brief.title
+        if brief.kind == "resolution" and brief.topics:
+            return f"{KIND_TITLES[brief.kind]}: {brief.topics[0].title}"
         return f"{KIND_TITLES[brief.kind]}: {job.country.short_name}, {job.committee.name}"
+
+    def phrases(self) -> Phrases:
+        """The resolution phrase lists, read once."""
+        if self._phrases is None:
+            self._phrases = load_phrases(self.ws)
+        return self._phrases
+
+    def country_names(self, values: Iterable[str], brief: Brief, key: str, problems: Problems) -> tuple[str, ...]:
+        """Countries named by ISO code or name, as they are listed on a resolution."""
+        names = []
+        for value in values:
+            name = country_short_name(self.ws, value)
+            if name is None:
+                problems.error(brief.path, brief.line_of(key), f"unknown country '{value}' in {key}",
+                               "use an ISO 3166 code such as CHN or FRA, or the English short name")
+            else:
+                names.append(name)
+        return tuple(names)
 
     def template_path(self, kind: str) -> Path | None:
         return self.ws.find("templates", kind, ".md.j2")
@@ -254,6 +373,7 @@ class Composer:
             raise
         except Exception as err:  # noqa: BLE001 - every template failure becomes one located problem
             raise BriefkitError([_locate(err, job.brief.path, run.context)]) from err
+        problems.raise_errors()
         bad = XML_ILLEGAL.search(text)
         if bad:
             raise BriefkitError([Problem(job.brief.path, None, f"the composed text holds control character "
@@ -262,14 +382,29 @@ class Composer:
             text, self.library.sources, job.conference.citation_style, self._styles_dir(),
             lambda offset: (job.brief.path, None),
         )
-        body = _with_references(cited.text, cited.heading, cited.references)
-        text_end = len(cited.text.rstrip()) if cited.references else None
+        references = cited.references
+        if cited.is_note and (not job.conference.bibliography or job.brief.kind in NOTES_ONLY):
+            references = ()  # the first note of each source is a full citation
+        body, spoken = cited.text, None
+        if TIMING in body:
+            spoken = count_words(body.split(TIMING, 1)[1])
+            body = body.replace(TIMING, timing_line(spoken, job), 1)
+        text_end = len(body.rstrip()) if references else None
+        body = _with_references(body, cited.heading, references)
         return Composed(job, self.title(job), body, tuple(dict.fromkeys(run.used)), cited.cited,
-                        tuple(problems.warnings), text_end)
+                        tuple(problems.warnings), text_end, spoken)
 
     def _styles_dir(self) -> Path | None:
         dirs = self.ws.dirs("templates", "styles")
         return dirs[0] if dirs else None
+
+
+def timing_line(words: int, job: Job) -> str:
+    """The speech's timing line: words, speaking time, and the conference's limit if it has one."""
+    limits = job.conference.limits.get(job.brief.kind)
+    limit = f"; limit {duration(limits.minutes * 60)}" if limits and limits.minutes else ""
+    return (f"*Speaking time: about {duration(speaking_seconds(words))} ({words} words at {WORDS_PER_MINUTE} "
+            f"words a minute{limit})*")
 
 
 def _with_references(text: str, heading: str, references: tuple[str, ...]) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from briefkit.errors import BriefkitError, Problems, did_you_mean
-from briefkit.model import FACT_SCHEMA, SNIPPET_SCHEMA, SOURCE_SCHEMA, Fact, Snippet, Source
+from briefkit.model import FACT_SCHEMA, SNIPPET_SCHEMA, SOURCE_SCHEMA, ClauseText, Fact, Snippet, Source
 from briefkit.schema import validate
 from briefkit.workspace import Workspace, is_safe_name
 from briefkit.yamlio import load_yaml_file, read_text, split_front_matter
@@ -82,15 +82,30 @@ def load_snippet(snippet_id: str, path: Path, layer: int, problems: Problems) ->
     if local.errors or meta is None:
         return None
     clauses = meta.get("clauses") or {}
+    raw_clauses = data.get("clauses") or {}
     return Snippet(
         id=snippet_id, path=path, title=meta["title"], body=body, body_line=body_line,
         summary=meta.get("summary") or "", tags=tuple(meta.get("tags") or ()),
         sources=tuple(meta.get("sources") or ()),
         when={k: tuple(v) for k, v in (meta.get("when") or {}).items()},
-        preambular=tuple(clauses.get("preambular") or ()), operative=tuple(clauses.get("operative") or ()),
+        preambular=clause_texts(clauses.get("preambular"), raw_clauses.get("preambular"), path),
+        operative=clause_texts(clauses.get("operative"), raw_clauses.get("operative"), path),
         updated=meta.get("updated"), order=meta.get("order", 100), internal=bool(meta.get("internal")),
         layer=layer, lines=dict(getattr(data, "key_lines", {})),
     )
+
+
+def clause_texts(values: Any, raw: Any, path: Path) -> tuple[ClauseText, ...]:
+    """Validated clauses (text, or text with `sub`) with the file line each was written on."""
+    lines = getattr(raw, "item_lines", None) or [getattr(raw, "line", None)] * len(values or ())
+    found = []
+    for value, raw_item, line in zip(values or (), raw or (), lines, strict=False):
+        if isinstance(value, str):
+            found.append(ClauseText(value, path, line))
+        else:
+            found.append(ClauseText(value["text"], path, line,
+                                    clause_texts(value.get("sub"), raw_item.get("sub"), path)))
+    return tuple(found)
 
 
 def check_references(snippet: Snippet, sources: dict[str, Source], facts: dict[str, Fact], problems: Problems) -> None:

@@ -26,12 +26,25 @@ from briefkit.schema import (
 )
 
 KINDS = ("position-paper", "policy-brief", "handout", "speech", "resolution")
-FORMATS = ("docx", "md", "html", "pdf")
+FORMATS = ("docx", "md", "txt", "html", "pdf")
 SOURCE_TYPES = ("report", "treaty", "resolution", "webpage", "article", "legislation", "news", "book", "dataset")
 GENRES = ("resolution", "agreed conclusions", "report", "decision", "declaration")
 
 STRS = ListOf(STR, single_ok=True)
 WHEN_KEYS = ("committee", "country", "kind", "conference")
+
+
+
+def _clause_spec(depth: int) -> Any:
+    """A clause: its text, or a mapping of text and `sub` clauses, nested up to `depth` levels below it."""
+    if depth == 0:
+        return STR
+    return AnyOf((STR, Record({"text": Field(STR, required=True), "sub": Field(ListOf(_clause_spec(depth - 1)))})),
+                 "a clause, or a mapping with text and sub")
+
+
+SUB_LEVELS = 4  # (a), (i), a., i.
+CLAUSE_BANK = Record({"preambular": Field(ListOf(STR)), "operative": Field(ListOf(_clause_spec(SUB_LEVELS)))})
 
 SNIPPET_SCHEMA = Record({
     "title": Field(STR, required=True),
@@ -39,7 +52,7 @@ SNIPPET_SCHEMA = Record({
     "tags": Field(STRS),
     "sources": Field(STRS),
     "when": Field(Record({k: Field(STRS) for k in WHEN_KEYS})),
-    "clauses": Field(Record({"preambular": Field(ListOf(STR)), "operative": Field(ListOf(STR))})),
+    "clauses": Field(CLAUSE_BANK),
     "updated": Field(DATE),
     "order": Field(INT),
     "internal": Field(BOOL, doc="preparation notes: only used where a brief names them and sets internal: true"),
@@ -117,7 +130,8 @@ CONFERENCE_SCHEMA = Record({
     "citation_style": Field(STR),
     "paper_per": Field(Choice(("committee", "topic"))),
     "filename": Field(STR),
-    "disclosure": Field(STR),
+    "disclosure": Field(STR, doc="text of a disclosure page after the paper; it does not count towards page limits"),
+    "bibliography": Field(BOOL, doc="false: notes only, no reference list (for page-limited papers)"),
     "formats": Field(ListOf(Choice(FORMATS))),
     "guidelines": Field(STR, doc="where the rules come from"),
 })
@@ -147,8 +161,29 @@ BRIEF_SCHEMA = Record({
     "topic": Field(TOPIC),
     "topics": Field(ListOf(TOPIC)),
     "internal": Field(BOOL),
+    "summary": Field(ListOf(STR, single_ok=True), doc="the position in a few lines (policy brief, handout, speech)"),
+    "facts": Field(STRS, doc="key facts by key (policy brief, handout, speech)"),
+    "asks": Field(ListOf(STR, single_ok=True), doc="what the delegation asks for (handout, speech)"),
+    "sponsors": Field(STRS, doc="resolution sponsors: ISO codes or names"),
+    "signatories": Field(STRS, doc="resolution signatories: ISO codes or names"),
+    "clauses": Field(Record({
+        "tags": Field(STRS, doc="take the clause banks of snippets with all these tags"),
+        "use": Field(STRS, doc="take the clause banks of these snippets"),
+        "preambular": Field(ListOf(STR)),
+        "operative": Field(ListOf(_clause_spec(SUB_LEVELS))),
+    })),
     "vars": Field(MapOf(ANY)),
 })
+
+
+@dataclass(frozen=True)
+class ClauseText:
+    """A clause as written in a clause bank or a brief, with where it was written."""
+
+    text: str
+    path: Path
+    line: int | None
+    sub: tuple[ClauseText, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,8 +197,8 @@ class Snippet:
     tags: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    preambular: tuple[str, ...] = ()
-    operative: tuple[str, ...] = ()
+    preambular: tuple[ClauseText, ...] = ()
+    operative: tuple[ClauseText, ...] = ()
     updated: dt.date | None = None
     order: int = 100
     internal: bool = False
@@ -286,6 +321,7 @@ class Conference:
     paper_per: str = "committee"
     filename: str = "{brief}-{committee}"
     disclosure: str = ""
+    bibliography: bool = True
     formats: tuple[str, ...] = ("docx", "md")
     guidelines: str = ""
 
@@ -307,6 +343,16 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class ClauseChoice:
+    """Which clauses a resolution brief takes from the bank, and the ones it adds."""
+
+    tags: tuple[str, ...] | None = None
+    use: tuple[str, ...] = ()
+    preambular: tuple[ClauseText, ...] = ()
+    operative: tuple[ClauseText, ...] = ()
+
+
+@dataclass(frozen=True)
 class Brief:
     id: str
     path: Path
@@ -322,6 +368,12 @@ class Brief:
     formats: tuple[str, ...] = ()
     topics: tuple[Topic, ...] = ()
     internal: bool = False
+    summary: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+    asks: tuple[str, ...] = ()
+    sponsors: tuple[str, ...] = ()
+    signatories: tuple[str, ...] = ()
+    clauses: ClauseChoice = ClauseChoice()
     vars: Mapping[str, Any] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
 

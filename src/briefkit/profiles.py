@@ -92,6 +92,17 @@ def load_country(ws: Workspace, name_or_code: str, at: Path, line: int | None, p
     return Country(code=code, path=path, ratifications=ratifications, memberships=memberships, **data)
 
 
+def country_short_name(ws: Workspace, name_or_code: str) -> str | None:
+    """The name a country goes by in a list of sponsors: its profile's short name, else the ISO one."""
+    iso = _iso_country(name_or_code)
+    if iso is None:
+        return None
+    path = ws.find("snippets/countries", iso.alpha_3.lower(), ".yaml")
+    if path is not None:
+        return str(_load_profile(path, COUNTRY_SCHEMA)["short_name"])
+    return str(getattr(iso, "common_name", None) or iso.name)
+
+
 _ARTICLE_WORDS = {"Republic", "Kingdom", "Federation", "States", "Emirates", "Islands", "Union", "Commonwealth",
                   "Principality", "Sultanate", "Netherlands", "Philippines", "Duchy", "Confederation"}
 

@@ -1,0 +1,170 @@
+"""Draft resolutions: clauses from the clause bank and the brief, openers checked, punctuation applied.
+
+The grammar (UN and Model UN practice): the organ line ends in a comma; preambular clauses are
+unnumbered, open with an italic participle and end in a comma; operative clauses are numbered,
+open with an italic verb in the present tense and end in a semicolon, the last one in a full
+stop; a clause with sub-clauses ends in a colon, its sub-clauses in semicolons (the very last
+in a full stop). Authors write clause text without the closing punctuation; any they write is
+replaced, so clauses can be moved between resolutions freely.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
+from briefkit.model import ClauseText, Committee
+from briefkit.schema import Field, ListOf, Record, STR, validate
+from briefkit.workspace import Workspace
+from briefkit.yamlio import load_yaml_file
+
+PHRASES_SCHEMA = Record({
+    "adverbs": Field(ListOf(STR)),
+    "preambular": Field(ListOf(STR), required=True),
+    "operative": Field(ListOf(STR), required=True),
+})
+_TRAILING = re.compile(r"[\s,;:.…]+$")
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """The standard opening phrases, longest first so 'Notes with concern' wins over 'Notes'."""
+
+    adverbs: tuple[str, ...]
+    preambular: tuple[str, ...]
+    operative: tuple[str, ...]
+
+
+def load_phrases(ws: Workspace) -> Phrases:
+    """The workspace's phrase lists (templates/resolution-phrases.yaml), or the built-in ones."""
+    path = ws.find("templates", "resolution-phrases", ".yaml")
+    if path is None:
+        raise BriefkitError([Problem(ws.root, None, "no templates/resolution-phrases.yaml")])
+    problems = Problems()
+    data = validate(load_yaml_file(path), PHRASES_SCHEMA, path, problems)
+    problems.raise_errors()
+
+    def longest_first(items: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(set(items), key=lambda p: (-len(p), p)))
+
+    return Phrases(longest_first(data.get("adverbs") or ()), longest_first(data["preambular"]),
+                   longest_first(data["operative"]))
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause ready to print: `opener` is set in italics, `end` is its closing punctuation."""
+
+    opener: str
+    rest: str
+    end: str
+    sub: tuple[Clause, ...] = ()
+
+    @property
+    def markdown(self) -> str:
+        lead = f"*{self.opener}*" if self.opener else ""
+        return f"{lead}{self.rest}{self.end}"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    preambular: tuple[Clause, ...]
+    operative: tuple[Clause, ...]
+    sponsors: tuple[str, ...]
+    signatories: tuple[str, ...]
+
+
+def _starts_with(text: str, phrase: str) -> bool:
+    """`text` begins with `phrase` (any case) followed by a word boundary."""
+    n = len(phrase)
+    return text[:n].lower() == phrase.lower() and (len(text) == n or not text[n].isalnum())
+
+
+def _after_adverbs(text: str, adverbs: Sequence[str]) -> int:
+    """Where the opening phrase starts, after up to two adverbs ("Also strongly urges")."""
+    pos = 0
+    for _ in range(2):
+        adverb = next((a for a in adverbs if _starts_with(text[pos:], a) and text[pos + len(a):][:1] == " "), None)
+        if adverb is None:
+            break
+        pos += len(adverb) + 1
+    return pos
+
+
+def split_opener(text: str, phrases: Sequence[str], adverbs: Sequence[str]) -> tuple[str, str, bool]:
+    """(opener, rest, known): the opening phrase with any adverbs before it, and whether it is standard."""
+    pos = _after_adverbs(text, adverbs)
+    phrase = next((p for p in phrases if _starts_with(text[pos:], p)), None)
+    if phrase is not None:
+        end = pos + len(phrase)
+        return text[:end], text[end:], True
+    word = re.match(r"\S+", text[pos:])
+    end = pos + (word.end() if word else 0)
+    return text[:end].rstrip(",;:"), text[end:], False
+
+
+class ResolutionBuilder:
+    """Turns clause texts into printable clauses for one committee, reporting every problem found."""
+
+    def __init__(self, phrases: Phrases, committee: Committee, problems: Problems):
+        self.phrases = phrases
+        self.committee = committee
+        self.problems = problems
+
+    def preambular(self, texts: Sequence[ClauseText]) -> tuple[Clause, ...]:
+        return tuple(self._opened(t, "preambular", ",", ()) for t in texts)
+
+    def operative(self, texts: Sequence[ClauseText]) -> tuple[Clause, ...]:
+        if not texts:
+            return ()
+        return tuple(self._opened(t, "operative", *self._ending(t, i == len(texts) - 1))
+                     for i, t in enumerate(texts))
+
+    def _ending(self, text: ClauseText, final: bool) -> tuple[str, tuple[Clause, ...]]:
+        if not text.sub:
+            return ("." if final else ";"), ()
+        return ":", self._subs(text.sub, final)
+
+    def _subs(self, texts: Sequence[ClauseText], final: bool) -> tuple[Clause, ...]:
+        out = []
+        for i, text in enumerate(texts):
+            end, sub = self._ending(text, final and i == len(texts) - 1)
+            out.append(Clause("", _capitalized(_bare(text.text)), end, sub))
+        return tuple(out)
+
+    def _opened(self, text: ClauseText, part: str, end: str, sub: tuple[Clause, ...]) -> Clause:
+        bare = _capitalized(_bare(text.text))
+        own = self.phrases.preambular if part == "preambular" else self.phrases.operative
+        other = self.phrases.operative if part == "preambular" else self.phrases.preambular
+        opener, rest, known = split_opener(bare, own, self.phrases.adverbs)
+        if not known:
+            wrong_part = split_opener(bare, other, self.phrases.adverbs)
+            if wrong_part[2]:
+                other_part = "operative" if part == "preambular" else "preambular"
+                self.problems.warn(text.path, text.line, f"'{wrong_part[0]}' opens {other_part} clauses, but this "
+                                   f"is a {part} clause")
+            else:
+                self.problems.warn(text.path, text.line, f"'{opener}' is not a standard {part} opener",
+                                   did_you_mean(opener, own) or "see templates/resolution-phrases.yaml")
+        if part == "operative":
+            self._check_verb(bare, text)
+        return Clause(opener, rest, end, sub)
+
+    def _check_verb(self, bare: str, text: ClauseText) -> None:
+        verb_at = _after_adverbs(bare, self.phrases.adverbs)
+        for verb in self.committee.forbidden_verbs:
+            if _starts_with(bare[verb_at:], verb):
+                self.problems.error(text.path, text.line,
+                                    f"the {self.committee.name} may not use '{verb}' in an operative clause",
+                                    f"{self.committee.path.name} lists it under forbidden_verbs")
+
+
+def _bare(text: str) -> str:
+    """Clause text without the closing punctuation its author may have written."""
+    return _TRAILING.sub("", " ".join(text.split()))
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
