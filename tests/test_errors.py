@@ -147,5 +147,7 @@ def test_check_reports_a_brief_over_the_word_limit(mini, cli):
     brief.write_text(brief.read_text() + "conference: tight\n")
     result = cli("check", "--root", mini)
     assert result.code == 1
-    assert result.err_lines == ["briefs/good.yaml: error: good-third-committee: 68 words, over Tight Conference's "
-                                "limit of 20 for a position-paper"]
+    [line] = result.err_lines
+    found = re.fullmatch(r"briefs/good\.yaml: error: good-third-committee: (\d+) words, over Tight Conference's "
+                         r"limit of 20 words for a position-paper", line)
+    assert found and int(found.group(1)) > 20, line

@@ -46,7 +46,7 @@ def load_brief(path: Path) -> Brief:
         internal=bool(meta.get("internal")), summary=tuple(meta.get("summary") or ()),
         facts=tuple(meta.get("facts") or ()), asks=tuple(meta.get("asks") or ()),
         sponsors=tuple(meta.get("sponsors") or ()), signatories=tuple(meta.get("signatories") or ()),
-        clauses=_clauses(meta.get("clauses"), data.get("clauses"), path),
+        clauses=_clauses(meta.get("clauses"), data.get("clauses"), path), disclosure=meta.get("disclosure") or "",
         vars=dict(meta.get("vars") or {}), lines=lines,
     )
 

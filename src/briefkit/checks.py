@@ -1,14 +1,17 @@
-"""Library-wide checks that only `check` runs: unused sources, stale content, limits."""
+"""Checks beyond the schema: unused sources and stale content in the library, conference limits per output."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from briefkit.compose import Composed
 from briefkit.errors import Problems
 from briefkit.library import FACT_CALL, Library, cited_keys
-from briefkit.measure import count_words
+from briefkit.measure import WORDS_PER_MINUTE, count_words, duration
+from briefkit.model import Limits
+from briefkit.pdf import INSTALL_HINT
+
+PAPER_CM = {"letter": (21.59, 27.94), "a4": (21.0, 29.7)}
 
 STALE_AFTER = dt.timedelta(days=2 * 365)
 
@@ -37,12 +40,63 @@ def _cited_by_layer(library: Library) -> dict[int, set[str]]:
     return cited
 
 
-def check_limits(composed: Composed, problems: Problems) -> None:
-    """Word limits per kind from the conference; pages are checked where a PDF can be made."""
+KIND_LIMITS = {"handout": Limits(pages=1)}  # a handout is one printed page at every conference
+WORDS_PER_PAGE = 500  # single-spaced 12 pt on US Letter with 2.54 cm margins, headings and notes included
+
+
+def limits_for(composed: Composed) -> Limits:
+    """The conference's limits for this kind, with the kind's own where the conference sets none."""
     job = composed.job
-    limits = job.conference.limits.get(job.brief.kind)
-    if limits and limits.words:
+    own = job.conference.limits.get(job.brief.kind) or Limits()
+    kind = KIND_LIMITS.get(job.brief.kind) or Limits()
+    return Limits(pages=own.pages or kind.pages, words=own.words or kind.words,
+                  minutes=own.minutes or kind.minutes)
+
+
+def estimate_pages(composed: Composed) -> float:
+    """Pages by a word count, for when no PDF can be made: scaled by font size, paper, margins, spacing."""
+    conference = composed.job.conference
+    width, height = PAPER_CM[conference.paper]
+    margins = conference.margins
+    area = (width - margins.left - margins.right) * (height - margins.top - margins.bottom)
+    letter_area = (21.59 - 5.08) * (27.94 - 5.08)
+    per_page = WORDS_PER_PAGE * (12 / conference.font_size) ** 2 * area / letter_area / conference.line_spacing
+    return count_words(composed.markdown) / per_page
+
+
+def check_limits(composed: Composed, problems: Problems, pages: int | None = None) -> bool:
+    """Report every limit of the conference the output breaks, with the measured figure; True if within them.
+
+    `pages` is the page count of the PDF LibreOffice made; without it the page limit is checked by estimate.
+    """
+    job = composed.job
+    limits = limits_for(composed)
+    name, conference, kind = job.name, job.conference.name, job.brief.kind
+    ok = True
+    if limits.words:
         words = count_words(composed.text)
         if words > limits.words:
-            problems.error(job.brief.path, None, f"{job.name}: {words} words, over {job.conference.name}'s limit "
-                           f"of {limits.words} for a {job.brief.kind}")
+            problems.error(job.brief.path, None, f"{name}: {words} words, over {conference}'s limit of "
+                           f"{limits.words} words for a {kind}")
+            ok = False
+    if limits.minutes and composed.speaking_seconds is not None:
+        if composed.speaking_seconds > limits.minutes * 60:
+            problems.error(job.brief.path, None, f"{name}: about {duration(composed.speaking_seconds)} of speaking "
+                           f"time ({composed.spoken_words} words at {WORDS_PER_MINUTE} a minute), over "
+                           f"{conference}'s limit of {duration(limits.minutes * 60)} for a {kind}")
+            ok = False
+    if limits.pages:
+        extra = " (the disclosure page not counted)" if composed.appendix_pages else ""
+        if pages is not None:
+            counted = pages - composed.appendix_pages
+            if counted > limits.pages:
+                problems.error(job.brief.path, None, f"{name}: {counted} pages{extra}, over {conference}'s limit "
+                               f"of {limits.pages} for a {kind} (counted on the PDF LibreOffice made)")
+                ok = False
+        else:
+            estimate = estimate_pages(composed)
+            if estimate > limits.pages:
+                problems.warn(job.brief.path, None, f"{name}: about {estimate:.1f} pages by a word-count estimate, "
+                              f"over {conference}'s limit of {limits.pages} for a {kind}",
+                              f"the estimate is rough; for an exact count {INSTALL_HINT}")
+    return ok

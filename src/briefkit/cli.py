@@ -56,9 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failures, 2 usage error)."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
-        args_list.insert(0, "build")
+    args_list = _with_command(list(sys.argv[1:] if argv is None else argv))
     try:
         args = _parser().parse_args(args_list)
     except SystemExit as exit_:
@@ -74,6 +72,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"briefkit: internal error: {type(err).__name__}: {err} (run with --debug for a traceback)",
               file=sys.stderr)
         return 1
+
+
+_TAKES_VALUE = ("--root", "--out", "--format", "--committee", "--country", "--kind", "--conference", "--tag",
+                "--jobs")
+
+
+def _with_command(args: list[str]) -> list[str]:
+    """The arguments with the command first: `--root DIR check` is `check --root DIR`; none means build."""
+    index = 0
+    while index < len(args) and args[index].startswith("-"):
+        if args[index] in ("-h", "--help", "--version"):
+            return args
+        index += 2 if args[index] in _TAKES_VALUE else 1
+    if index < len(args) and args[index] in COMMANDS:
+        return [args[index], *args[:index], *args[index + 1:]]
+    return ["build", *args]
 
 
 def _run(args: argparse.Namespace) -> int:

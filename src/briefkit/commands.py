@@ -7,10 +7,15 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from briefkit.checks import check_library, check_limits
+from briefkit.checks import check_library, check_limits, limits_for
 from briefkit.cli import report_problems
+from briefkit.compose import Composed
+from briefkit.document import parse
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
+from briefkit.measure import WORDS_PER_MINUTE, duration
 from briefkit.model import KINDS
+from briefkit.pdf import PdfUnavailable, page_count
+from briefkit.pdf import convert as pdf_convert
 from briefkit.pipeline import Session, brief_files, compose_brief
 from briefkit.pipeline import build as run_build
 from briefkit.profiles import load_committee, load_country
@@ -26,6 +31,9 @@ def build(root: Path, names: Sequence[str], formats: tuple[str, ...] | None, out
     report = run_build(ws, names, formats, out, committee)
     for path in report.written:
         print(f"wrote {_shown(path, ws.root)}")
+    for composed in report.composed:
+        if composed.spoken_words is not None:
+            print(f"{composed.job.name}: {_timing(composed)}")
     failed = report_problems(report.problems, ws.root, strict)
     summary = f"{len(report.written)} files written"
     if report.failed:
@@ -40,18 +48,38 @@ def check(root: Path, names: Sequence[str], committee: str | None, strict: bool,
     problems = Problems()
     session = Session(ws, problems)
     check_library(session.library, today, problems)
-    count = 0
+    composed: list[Composed] = []
     for path in brief_files(ws, names, problems):
         try:
-            for composed in compose_brief(session, path, committee, problems):
-                check_limits(composed, problems)
-                count += 1
+            composed.extend(compose_brief(session, path, committee, problems))
         except BriefkitError as err:
             problems.extend(err.problems)
+    pages = _page_counts(session, [c for c in composed if limits_for(c).pages], problems)
+    for item in composed:
+        check_limits(item, problems, pages.get(item.job.name))
+    count = len(composed)
     failed = report_problems(problems, ws.root, strict)
     print(f"checked {len(session.library.snippets)} snippets, {len(session.library.sources)} sources and "
           f"{count} outputs: {len(problems.errors)} errors, {len(problems.warnings)} warnings")
     return 1 if failed else 0
+
+
+def _page_counts(session: Session, composed: list[Composed], problems: Problems) -> dict[str, int]:
+    """Page counts of page-limited outputs, from PDFs LibreOffice makes in one run (none without it)."""
+    from briefkit.render.docx import render_docx
+
+    documents = {c.job.name: render_docx(c, parse(c.markdown), session.ws) for c in composed}
+    try:
+        return {name: page_count(pdf) for name, pdf in pdf_convert(documents).items()}
+    except PdfUnavailable:
+        return {}  # page limits are then checked by estimate, and say so
+
+
+def _timing(composed: Composed) -> str:
+    limits = limits_for(composed)
+    limit = f" (limit {duration(limits.minutes * 60)})" if limits.minutes else ""
+    return (f"{composed.spoken_words} words, about {duration(composed.speaking_seconds or 0)} at "
+            f"{WORDS_PER_MINUTE} words a minute{limit}")
 
 
 def list_items(root: Path, what: str, tags: Sequence[str]) -> int:

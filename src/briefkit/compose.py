@@ -16,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from briefkit.citations import apply_citations
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
-from briefkit.library import FACT_CALL, Library, cited_keys
+from briefkit.library import CITATION, FACT_CALL, Library, cited_keys
 from briefkit.measure import WORDS_PER_MINUTE, count_words, duration, speaking_seconds
 from briefkit.model import Brief, Committee, Conference, Country, Section, Snippet, Topic
 from briefkit.profiles import country_short_name
@@ -28,6 +28,7 @@ SNIPPET_PREFIX = "snippet:"
 _FOOTNOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
 _NOT_PARAGRAPH = re.compile(r"\s*(?:[#>|`~]|[-*+]\s|\d+[.)]\s|\[\^|$)")
 TIMING = "<!-- timing -->"  # a speech template marks where its timing line goes
+DISCLOSURE = "<!-- disclosure -->"  # where a template puts the disclosure page a conference asks for
 NOTES_ONLY = ("handout", "speech")  # kinds that never carry a reference list under a note style
 KIND_TITLES = {"position-paper": "Position Paper", "policy-brief": "Policy Brief", "handout": "Briefing Note",
                "speech": "Opening Speech", "resolution": "Draft Resolution"}
@@ -59,6 +60,7 @@ class Composed:
     warnings: tuple[Problem, ...] = ()
     text_end: int | None = None  # where the reference list starts in `markdown`, if there is one
     spoken_words: int | None = None  # a speech's words after its timing line
+    appendix_pages: int = 0  # pages at the end that page limits do not count (a disclosure page)
 
     @property
     def speaking_seconds(self) -> int | None:
@@ -211,14 +213,15 @@ class _Run:
             return [self.render_text(line) for line in self.job.brief.asks]
         return self.summaries(tags, topic, limit)
 
-    def key_facts(self, topic: Topic | None = None, tags: Iterable[str] = ("context",),
+    def key_facts(self, topic: Topic | None = None, groups: Iterable[Iterable[str]] = (("context",),),
                   limit: int = 6) -> list[KeyFact]:
-        """Key figures, each cited: the brief's `facts`, else labelled facts the tagged snippets state."""
+        """Key figures, each cited: the brief's `facts`, else labelled facts the snippets of each tag group state."""
         library = self.composer.library
         keys: list[str] = list(self.job.brief.facts)
         if not keys:
-            for snippet in select(library, (*tags, *(topic.tags if topic else ())), self.job):
-                keys.extend(FACT_CALL.findall(snippet.summary + "\n" + snippet.body))
+            for tags in groups:
+                for snippet in select(library, (*tags, *(topic.tags if topic else ())), self.job):
+                    keys.extend(FACT_CALL.findall(snippet.summary + "\n" + snippet.body))
             keys = [k for k in dict.fromkeys(keys) if k in library.facts and library.facts[k].label][:limit]
         rows = []
         for key in keys:
@@ -373,6 +376,10 @@ class Composer:
             raise
         except Exception as err:  # noqa: BLE001 - every template failure becomes one located problem
             raise BriefkitError([_locate(err, job.brief.path, run.context)]) from err
+        appendix = 0
+        if DISCLOSURE in text:
+            page = self._disclosure(run)
+            text, appendix = text.replace(DISCLOSURE, page, 1), int(bool(page))
         problems.raise_errors()
         bad = XML_ILLEGAL.search(text)
         if bad:
@@ -386,13 +393,30 @@ class Composer:
         if cited.is_note and (not job.conference.bibliography or job.brief.kind in NOTES_ONLY):
             references = ()  # the first note of each source is a full citation
         body, spoken = cited.text, None
-        if TIMING in body:
-            spoken = count_words(body.split(TIMING, 1)[1])
+        if TIMING in body:  # the words spoken: after the marker, without citations (counted before they are set)
+            spoken = count_words(CITATION.sub("", text.split(TIMING, 1)[1]))
             body = body.replace(TIMING, timing_line(spoken, job), 1)
         text_end = len(body.rstrip()) if references else None
         body = _with_references(body, cited.heading, references)
         return Composed(job, self.title(job), body, tuple(dict.fromkeys(run.used)), cited.cited,
-                        tuple(problems.warnings), text_end, spoken)
+                        tuple(problems.warnings), text_end, spoken, appendix)
+
+    def _disclosure(self, run: _Run) -> str:
+        """The disclosure page: the conference's heading, the brief's statement, on a page of its own."""
+        job = run.job
+        heading = job.conference.disclosure
+        if not heading:
+            return ""
+        if not job.brief.disclosure:
+            run.problems.warn(job.brief.path, job.brief.line_of("kind"), f"{job.conference.name} asks for a "
+                              f"disclosure page ('{heading}') after the paper", "add 'disclosure: <your statement>' "
+                              "to the brief")
+            return ""
+        try:
+            statement = run.render_text(job.brief.disclosure)
+        except Exception as err:  # noqa: BLE001 - located like any template failure
+            raise BriefkitError([_locate(err, job.brief.path, run.context)]) from err
+        return f"<!-- pagebreak -->\n\n## {heading} {{: .disclosure }}\n\n{statement}\n"
 
     def _styles_dir(self) -> Path | None:
         dirs = self.ws.dirs("templates", "styles")

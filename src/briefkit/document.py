@@ -62,6 +62,45 @@ def _parser() -> markdown.Markdown:
     return md
 
 
+# How ordered lists are labelled, level by level: (Word number format, label with {n} for the number).
+# Resolutions label sub-clauses (a), (i), a., i. below their numbered operative clauses.
+LIST_LABELS = {
+    "default": (("decimal", "{n}."), ("lowerLetter", "{n}."), ("lowerRoman", "{n}.")),
+    "resolution": (("decimal", "{n}."), ("lowerLetter", "({n})"), ("lowerRoman", "({n})"), ("lowerLetter", "{n}."),
+                   ("lowerRoman", "{n}.")),
+}
+
+
+def list_scheme(kind: str) -> tuple[tuple[str, str], ...]:
+    """The label of each ordered-list level (it repeats past its last level) for a kind."""
+    return LIST_LABELS.get(kind, LIST_LABELS["default"])
+
+
+def list_label(scheme: tuple[tuple[str, str], ...], level: int, number: int) -> str:
+    """The printed label of item `number` on `level`: '3.', '(b)', '(iv)'."""
+    fmt, label = scheme[level % len(scheme)]
+    if fmt == "lowerLetter":
+        text = ""
+        while number > 0:
+            number, rest = divmod(number - 1, 26)
+            text = chr(ord("a") + rest) + text
+    elif fmt == "lowerRoman":
+        text = _roman(number).lower()
+    else:
+        text = str(number)
+    return label.format(n=text)
+
+
+def _roman(number: int) -> str:
+    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+                (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    out = ""
+    for value, letters in numerals:
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
+
+
 BLOCK_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "blockquote", "pre", "hr", "table",
                         "div", "pagebreak"})
 

@@ -130,7 +130,8 @@ CONFERENCE_SCHEMA = Record({
     "citation_style": Field(STR),
     "paper_per": Field(Choice(("committee", "topic"))),
     "filename": Field(STR),
-    "disclosure": Field(STR, doc="text of a disclosure page after the paper; it does not count towards page limits"),
+    "disclosure": Field(STR, doc="heading of the disclosure page the conference asks for after the paper (its text "
+                        "comes from the brief's `disclosure`); the page does not count towards page limits"),
     "bibliography": Field(BOOL, doc="false: notes only, no reference list (for page-limited papers)"),
     "formats": Field(ListOf(Choice(FORMATS))),
     "guidelines": Field(STR, doc="where the rules come from"),
@@ -166,6 +167,7 @@ BRIEF_SCHEMA = Record({
     "asks": Field(ListOf(STR, single_ok=True), doc="what the delegation asks for (handout, speech)"),
     "sponsors": Field(STRS, doc="resolution sponsors: ISO codes or names"),
     "signatories": Field(STRS, doc="resolution signatories: ISO codes or names"),
+    "disclosure": Field(STR, doc="the delegation's disclosure statement, where the conference asks for one"),
     "clauses": Field(Record({
         "tags": Field(STRS, doc="take the clause banks of snippets with all these tags"),
         "use": Field(STRS, doc="take the clause banks of these snippets"),
@@ -374,6 +376,7 @@ class Brief:
     sponsors: tuple[str, ...] = ()
     signatories: tuple[str, ...] = ()
     clauses: ClauseChoice = ClauseChoice()
+    disclosure: str = ""
     vars: Mapping[str, Any] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
 

@@ -9,14 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefkit.briefs import load_brief
+from briefkit.checks import check_limits, limits_for
 from briefkit.compose import Composed, Composer, Job
-from briefkit.document import parse
+from briefkit.document import list_scheme, parse
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.library import Library, load_library
 from briefkit.model import Brief
 from briefkit.output import output_stem, write_atomic
+from briefkit.pdf import PdfUnavailable, page_count
+from briefkit.pdf import convert as pdf_convert
 from briefkit.profiles import load_committee, load_conference, load_country
 from briefkit.render.markdown import render_markdown
+from briefkit.render.text import render_text
 from briefkit.workspace import Workspace
 
 FILENAME_FIELDS = ("brief", "committee", "committee_short", "country", "country_name", "school", "kind",
@@ -34,7 +38,11 @@ def _docx(composed: Composed, tree: ET.Element, ws: Workspace) -> bytes:
     return render_docx(composed, tree, ws)
 
 
-RENDERERS: dict[str, Renderer] = {"md": _markdown, "docx": _docx}
+def _text(composed: Composed, tree: ET.Element, ws: Workspace) -> bytes:
+    return render_text(tree, list_scheme(composed.job.brief.kind))
+
+
+RENDERERS: dict[str, Renderer] = {"md": _markdown, "docx": _docx, "txt": _text}
 
 
 @dataclass
@@ -158,40 +166,86 @@ def compose_brief(session: Session, path: Path, committee: str | None, problems:
     return composed
 
 
+@dataclass
+class Rendered:
+    """One composed output, rendered into every format it is built in, not yet written."""
+
+    composed: Composed
+    stem: str
+    files: dict[str, bytes]
+    pdf: bool  # a PDF is wanted
+    docx: bytes | None = None  # the Word document, also when only the PDF or a page count needs it
+
+
 def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | None = None,
           out_dir: Path | None = None, committee: str | None = None) -> Report:
-    """Build briefs: each is composed and rendered completely before any of its files is written."""
+    """Build briefs: each is composed and rendered completely before any of its files is written.
+
+    PDFs, and the page counts of page-limited outputs, come from one LibreOffice process for the whole run.
+    """
     report = Report()
     session = Session(ws, report.problems)
     out_dir = out_dir or ws.root / "build"
+    rendered: list[tuple[Path, list[Rendered]]] = []
     for path in brief_files(ws, names, report.problems):
         try:
-            outputs = _render_brief(session, path, committee, formats, report)
+            rendered.append((path, render_brief(session, path, committee, formats, report)))
         except BriefkitError as err:
             report.problems.extend(err.problems)
             report.failed.append(path.stem)
-            continue
-        for name, data in outputs:
-            write_atomic(out_dir / name, data)
-            report.written.append(out_dir / name)
+    pdfs = make_pdfs([item for _, items in rendered for item in items], report.problems)
+    for path, items in rendered:
+        within = True
+        for item in items:
+            pdf = pdfs.get(item.composed.job.name)
+            within &= check_limits(item.composed, report.problems, page_count(pdf) if pdf else None)
+            if item.pdf and pdf:
+                item.files["pdf"] = pdf
+            for fmt, data in item.files.items():
+                target = out_dir / f"{item.stem}.{fmt}"
+                write_atomic(target, data)
+                report.written.append(target)
+        if not within:
+            report.failed.append(path.stem)  # written, so the delegate can see what to cut, but reported
     if committee and not report.composed and not report.failed:
         known = ws.names("templates/committees", ".yaml")
         report.problems.error(None, None, f"no brief has the committee '{committee}'", did_you_mean(committee, known))
     return report
 
 
-def _render_brief(session: Session, path: Path, committee: str | None, formats: tuple[str, ...] | None,
-                  report: Report) -> list[tuple[str, bytes]]:
+def make_pdfs(items: list[Rendered], problems: Problems) -> dict[str, bytes]:
+    """PDFs of the outputs that want one or have a page limit (job name -> PDF), in one soffice run.
+
+    Without LibreOffice, one error if PDFs were asked for (page limits fall back to an estimate); the
+    other formats are built regardless.
+    """
+    wanted = {item.composed.job.name: item.docx for item in items
+              if item.docx is not None and (item.pdf or limits_for(item.composed).pages)}
+    if not wanted:
+        return {}
+    try:
+        return pdf_convert(wanted)
+    except PdfUnavailable as err:
+        if any(item.pdf for item in items):
+            problems.error(None, None, f"no PDF made: {err}")
+        return {}
+
+
+def render_brief(session: Session, path: Path, committee: str | None, formats: tuple[str, ...] | None,
+                 report: Report) -> list[Rendered]:
+    """Compose one brief and render each of its outputs in memory; raises BriefkitError on any failure."""
     outputs = []
     for composed in compose_brief(session, path, committee, report.problems):
         report.composed.append(composed)
         wanted = formats or composed.job.brief.formats or composed.job.conference.formats
-        stem = output_stem(composed.job)
-        tree = parse(composed.markdown)  # parsed once; renderers only read it
         for fmt in wanted:
-            renderer = RENDERERS.get(fmt)
-            if renderer is None:
+            if fmt not in RENDERERS and fmt != "pdf":
                 raise BriefkitError([Problem(path, composed.job.brief.line_of("formats"), f"unknown format '{fmt}'",
-                                             "available: " + ", ".join(RENDERERS))])
-            outputs.append((f"{stem}.{fmt}", renderer(composed, tree, session.ws)))
+                                             "available: " + ", ".join([*RENDERERS, "pdf"]))])
+        tree = parse(composed.markdown)  # parsed once; renderers only read it
+        files = {fmt: RENDERERS[fmt](composed, tree, session.ws) for fmt in wanted if fmt != "pdf"}
+        item = Rendered(composed, output_stem(composed.job), files, "pdf" in wanted, files.get("docx"))
+        if item.docx is None and (item.pdf or limits_for(composed).pages):
+            item.docx = _docx(composed, tree, session.ws)
+        outputs.append(item)
     return outputs

@@ -100,7 +100,10 @@ def country_short_name(ws: Workspace, name_or_code: str) -> str | None:
     path = ws.find("snippets/countries", iso.alpha_3.lower(), ".yaml")
     if path is not None:
         return str(_load_profile(path, COUNTRY_SCHEMA)["short_name"])
-    return str(getattr(iso, "common_name", None) or iso.name)
+    head, _, tail = str(iso.name).partition(", ")
+    if tail.endswith((" of", " of the")):  # "Korea, Republic of" -> "Republic of Korea"
+        return f"{tail[:1].upper()}{tail[1:]} {head}"
+    return str(iso.name)
 
 
 _ARTICLE_WORDS = {"Republic", "Kingdom", "Federation", "States", "Emirates", "Islands", "Union", "Commonwealth",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.model import ClauseText, Committee
-from briefkit.schema import Field, ListOf, Record, STR, validate
+from briefkit.schema import STR, Field, ListOf, Record, validate
 from briefkit.workspace import Workspace
 from briefkit.yamlio import load_yaml_file
 

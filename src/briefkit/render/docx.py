@@ -21,7 +21,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from briefkit.compose import Composed
-from briefkit.document import split_list_item
+from briefkit.document import list_scheme, split_list_item
 from briefkit.errors import BriefkitError, Problem
 from briefkit.render import ooxml
 from briefkit.workspace import Workspace, is_safe_name
@@ -76,7 +76,7 @@ class DocxWriter:
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
         self.footnotes = ooxml.Footnotes(self.doc.part)
-        self.numbering = ooxml.Numbering(self.doc.part.numbering_part)
+        self.numbering = ooxml.Numbering(self.doc.part.numbering_part, list_scheme(composed.job.brief.kind))
         self.notes: dict[str, ET.Element] = {}
         self.bookmarks = 0
         self.first_heading = True

@@ -16,7 +16,6 @@ from docx.oxml.ns import nsdecls, qn
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 BULLETS = ("\u2022", "\u25e6", "\u25aa")
-NUMBER_FORMATS = ("decimal", "lowerLetter", "lowerRoman")
 
 
 def element(tag: str, **attrs: str) -> Any:
@@ -119,15 +118,15 @@ def footnote_mark() -> Any:
 class Numbering:
     """List numbering: one bullet and one ordered definition, and a fresh instance per list (so each restarts)."""
 
-    def __init__(self, numbering_part: Any):
+    def __init__(self, numbering_part: Any, scheme: tuple[tuple[str, str], ...]):
         self.root = numbering_part.element
         ids = [int(a.get(qn("w:abstractNumId"))) for a in self.root.findall(qn("w:abstractNum"))]
         nums = [int(n.get(qn("w:numId"))) for n in self.root.findall(qn("w:num"))]
         self.bullet_id = max(ids, default=-1) + 1
         self.ordered_id = self.bullet_id + 1
         self.next_num = max(nums, default=0) + 1
-        self._insert_abstract(self._abstract(self.bullet_id, ordered=False))
-        self._insert_abstract(self._abstract(self.ordered_id, ordered=True))
+        self._insert_abstract(self._abstract(self.bullet_id, ()))
+        self._insert_abstract(self._abstract(self.ordered_id, scheme))
 
     def _insert_abstract(self, abstract: Any) -> None:
         first_num = self.root.find(qn("w:num"))
@@ -137,12 +136,15 @@ class Numbering:
             self.root.append(abstract)
 
     @staticmethod
-    def _abstract(abstract_id: int, ordered: bool) -> Any:
+    def _abstract(abstract_id: int, scheme: tuple[tuple[str, str], ...]) -> Any:
+        """An ordered list definition labelled by `scheme` (see document.LIST_LABELS), or bullets if it is empty."""
         levels = []
         for level in range(9):
             left, hanging = 720 * (level + 1), 360
-            if ordered:
-                fmt, text = NUMBER_FORMATS[level % 3], f"%{level + 1}."
+            if scheme:
+                fmt, label = scheme[level % len(scheme)]
+                text = label.format(n=f"%{level + 1}")
+                hanging = 360 if len(text) < 4 else 540
             else:
                 fmt, text = "bullet", BULLETS[level % 3]
             levels.append(

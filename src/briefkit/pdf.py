@@ -1,0 +1,67 @@
+"""PDF through LibreOffice: a whole run's documents converted by one `soffice` process."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+INSTALL_HINT = ("install LibreOffice: 'sudo apt-get install libreoffice-writer-nogui' (Debian, Ubuntu), "
+                "'brew install --cask libreoffice' (macOS), or https://www.libreoffice.org/download/")
+_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+TIMEOUT_BASE, TIMEOUT_PER_FILE = 60, 10
+
+
+class PdfUnavailable(Exception):
+    """LibreOffice is missing or failed; the message says what to do."""
+
+
+def soffice() -> str | None:
+    """The LibreOffice program, or None. BRIEFKIT_SOFFICE names another (or 'none' to act as if missing)."""
+    named = os.environ.get("BRIEFKIT_SOFFICE")
+    if named:
+        return None if named == "none" else shutil.which(named)
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(documents: Mapping[str, bytes]) -> dict[str, bytes]:
+    """DOCX documents (name -> bytes) as PDFs (name -> bytes), converted in one soffice process."""
+    if not documents:
+        return {}
+    program = soffice()
+    if program is None:
+        raise PdfUnavailable(f"LibreOffice (soffice) was not found, so no PDF can be made; {INSTALL_HINT}")
+    with tempfile.TemporaryDirectory(prefix="briefkit-pdf-") as tmp:
+        work = Path(tmp)
+        inputs = []
+        for index, data in enumerate(documents.values()):
+            path = work / f"{index:05d}.docx"  # safe names; the caller's names may hold any character
+            path.write_bytes(data)
+            inputs.append(path)
+        out = work / "pdf"
+        command = [program, "--headless", "--norestore", "--nologo", "--nodefault",
+                   f"-env:UserInstallation={(work / 'profile').as_uri()}", "--convert-to", "pdf",
+                   "--outdir", str(out), *map(str, inputs)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True,
+                                  timeout=TIMEOUT_BASE + TIMEOUT_PER_FILE * len(inputs), check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise PdfUnavailable(f"LibreOffice failed to convert to PDF: {err}") from err
+        results = {}
+        for (name, _), path in zip(documents.items(), inputs, strict=True):
+            pdf = out / f"{path.stem}.pdf"
+            if not pdf.is_file():
+                detail = (done.stderr or done.stdout).strip().splitlines()
+                raise PdfUnavailable(f"LibreOffice made no PDF of {name}"
+                                     + (f": {detail[-1]}" if detail else f" (exit status {done.returncode})"))
+            results[name] = pdf.read_bytes()
+    return results
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages in a PDF as LibreOffice writes it (one page object per page)."""
+    return len(_PAGE.findall(pdf))
