@@ -380,7 +380,8 @@ class Composer:
         if DISCLOSURE in text:
             page = self._disclosure(run)
             text, appendix = text.replace(DISCLOSURE, page, 1), int(bool(page))
-        problems.raise_errors()
+        if problems.errors:
+            raise BriefkitError(list(problems.items))  # the warnings too: they often explain the errors
         bad = XML_ILLEGAL.search(text)
         if bad:
             raise BriefkitError([Problem(job.brief.path, None, f"the composed text holds control character "

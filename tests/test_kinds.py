@@ -1,0 +1,275 @@
+"""The kinds, read back from what they build: resolution grammar, speech timing, the one-page handout,
+and one brief built for two committees differing exactly where the committees' profiles differ."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from docx.oxml.ns import qn
+
+from briefkit.pdf import page_count, soffice
+from conftest import REPO, validate_docx
+
+PHRASES = yaml.safe_load((REPO / "templates" / "resolution-phrases.yaml").read_text(encoding="utf-8"))
+OPENERS = [*PHRASES["preambular"], *PHRASES["operative"]]
+needs_soffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every example brief built once, in every format (PDF too where LibreOffice is present)."""
+    from briefkit.cli import main
+
+    out = tmp_path_factory.mktemp("examples")
+    formats = "docx,md,txt,pdf" if soffice() else "docx,md,txt"
+    assert main(["build", "--root", str(REPO), "--out", str(out), "--format", formats]) == 0
+    return out
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _numbering(document: docx.document.Document, paragraph: docx.text.paragraph.Paragraph) -> tuple[int, str, str]:
+    """(level, number format, label text) of a numbered paragraph, read from numbering.xml."""
+    num_pr = paragraph._p.pPr.numPr
+    level = int(num_pr.ilvl.val)
+    numbering = document.part.numbering_part.element
+    num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == str(num_pr.numId.val))
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = next(a for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id)
+    lvl = next(lv for lv in abstract.findall(qn("w:lvl")) if lv.get(qn("w:ilvl")) == str(level))
+    return level, lvl.find(qn("w:numFmt")).get(qn("w:val")), lvl.find(qn("w:lvlText")).get(qn("w:val"))
+
+
+def texts_after(document: docx.document.Document, start: str, end: str) -> list[docx.text.paragraph.Paragraph]:
+    """The non-empty paragraphs between two headings."""
+    texts = [p.text for p in document.paragraphs]
+    return [p for p in document.paragraphs[texts.index(start) + 1: texts.index(end)] if p.text.strip()]
+
+
+# Resolution --------------------------------------------------------------------------------------
+
+def test_resolution_grammar_read_back_from_word(examples):
+    path = examples / "china-third-committee-resolution-third-committee.docx"
+    validate_docx(path)
+    document = docx.Document(str(path))
+    paragraphs = [p for p in document.paragraphs if p.text.strip()]
+    texts = [p.text for p in paragraphs]
+    assert "Sponsors: China, Lao People's Democratic Republic, Thailand, Viet Nam" in texts[1]
+    assert "Signatories: Cambodia, Myanmar, Philippines" in texts[1]
+    organ = texts.index("The General Assembly,")  # the Third Committee drafts for the General Assembly
+    numbered = [i for i, p in enumerate(paragraphs) if p._p.pPr is not None and p._p.pPr.numPr is not None]
+    preambular = paragraphs[organ + 1: numbered[0]]
+    operative = [paragraphs[i] for i in numbered]
+    assert len(preambular) >= 5 and len(operative) >= 5
+    for p in preambular:
+        assert p.text.endswith(","), p.text
+        assert p.runs[0].italic and p.runs[0].text in OPENERS, p.text
+        assert not p.runs[1].italic
+    levels = [_numbering(document, p) for p in operative]
+    top = [p for p, (level, _, _) in zip(operative, levels, strict=True) if level == 0]
+    for p in top:
+        assert p.runs[0].italic, p.text
+        assert re.sub(r"^(Also|Further|Strongly) ", "", p.runs[0].text).capitalize() in {
+            o.capitalize() for o in PHRASES["operative"]}, p.text
+    assert [p.text[-1] for p in top[:-1]] == [":" if p.text.startswith("Requests") else ";" for p in top[:-1]]
+    assert top[-1].text.endswith(".")
+    assert {(level, fmt, text) for level, fmt, text in levels} == {
+        (0, "decimal", "%1."), (1, "lowerLetter", "(%2)"), (2, "lowerRoman", "(%3)")}
+    subs = [p.text for p, (level, _, _) in zip(operative, levels, strict=True) if level > 0]
+    assert subs[1].endswith(":") and all(s.endswith(";") for s in subs[:1] + subs[2:])
+
+
+def test_resolution_as_plain_text(examples):
+    text = (examples / "china-third-committee-resolution-third-committee.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert "The General Assembly," in lines
+    assert not re.search(r"[*_#]", text)  # no Markdown
+    assert any(re.fullmatch(r"1\. Invites .+;", line) for line in lines)
+    assert any(re.fullmatch(r" {4}\(a\) Progress made .+;", line) for line in lines)
+    assert any(re.fullmatch(r" {8}\(ii\) Long-term reintegration;", line) for line in lines)
+    assert re.search(r"\n10\. Decides .+\.\n$", text)
+
+
+RESOLUTION = """kind: resolution
+country: CHN
+committee: csw
+topic: A test topic
+clauses:
+  tags: []
+  preambular:
+    - Recalling the first instrument
+    - Urges States to act
+  operative:
+    - Welcomes the report
+    - Strongly condemns all trafficking
+    - Frobnicates the process
+"""
+
+
+def test_resolution_checks_openers_and_forbidden_verbs(mini, cli):
+    _write(mini, {"briefs/good.yaml": RESOLUTION})
+    result = cli("build", "--root", mini, "--format", "md")
+    assert result.code == 1
+    assert result.err_lines == [
+        "briefs/good.yaml:9: warning: 'Urges' opens operative clauses, but this is a preambular clause",
+        "briefs/good.yaml:12: error: the Commission on the Status of Women may not use 'condemns' in an operative "
+        "clause (csw.yaml lists it under forbidden_verbs)",
+        "briefs/good.yaml:13: warning: 'Frobnicates' is not a standard operative opener "
+        "(see templates/resolution-phrases.yaml)",
+    ]
+    assert not (mini / "build").exists()
+
+
+def test_resolution_needs_an_operative_clause(mini, cli):
+    _write(mini, {"briefs/good.yaml": "kind: resolution\ncountry: CHN\ncommittee: csw\ntopic: T\n"
+                                      "clauses: {tags: [], preambular: [Recalling a thing]}\n"})
+    result = cli("build", "--root", mini)
+    assert result.code == 1
+    assert result.err_lines[0].startswith("briefs/good.yaml:5: error: the resolution has no operative clause")
+
+
+# Speech ------------------------------------------------------------------------------------------
+
+def _spoken_words(paragraphs: list[str]) -> int:
+    return sum(len(re.findall(r"\d+(?:[.,]\d+)*|[^\W\d][\w'’\-]*", p)) for p in paragraphs)
+
+
+def test_speech_timing_line_matches_the_words_read_back(examples, cli):
+    document = docx.Document(str(examples / "china-opening-speech-third-committee.docx"))
+    texts = [p.text for p in document.paragraphs if p.text.strip()]
+    timing = next(i for i, t in enumerate(texts) if t.startswith("Speaking time"))
+    found = re.fullmatch(r"Speaking time: about (\d+) s \((\d+) words at 140 words a minute; limit 1 min 00 s\)",
+                         texts[timing])
+    assert found, texts[timing]
+    # THIMUN's MLA style puts citations in the text; they are not spoken.
+    spoken = [re.sub(r"\([^()]*Global Report[^()]*\)", "", t) for t in texts[timing + 1:]
+              if not t.startswith("Works Cited") and "United Nations, 11 Dec. 2024" not in t]
+    words = int(found.group(2))
+    assert words == _spoken_words(spoken)
+    assert int(found.group(1)) == round(words * 60 / 140)
+
+
+def test_speech_over_the_limit_fails_with_the_measured_time(mini, cli):
+    long_line = " ".join(["Trafficking must end everywhere and for everyone."] * 30)
+    _write(mini, {
+        "templates/conferences/short.yaml": "name: Short Conference\nlimits:\n  speech: {minutes: 1}\n",
+        "briefs/good.yaml": f"kind: speech\ncountry: CHN\ncommittee: csw\nconference: short\ntopic: T\n"
+                            f"summary: [{long_line}]\nasks: [Act now.]\n",
+    })
+    result = cli("build", "--root", mini, "--format", "md")
+    assert result.code == 1
+    assert re.fullmatch(r"good-csw: (\d+) words, about 1 min \d\d s at 140 words a minute \(limit 1 min 00 s\)",
+                        result.out.splitlines()[-2])
+    [line] = result.err_lines
+    assert re.fullmatch(r"briefs/good\.yaml: error: good-csw: about 1 min \d\d s of speaking time \(\d+ words at 140 "
+                        r"a minute\), over Short Conference's limit of 1 min 00 s for a speech", line)
+    assert (mini / "build" / "good-csw.md").exists()  # written, so the delegate sees what to cut
+
+
+# Handout and page limits -------------------------------------------------------------------------
+
+@needs_soffice
+def test_handout_fits_one_printed_page(examples):
+    pdf = examples / "china-caucus-handout-third-committee.pdf"
+    assert page_count(pdf.read_bytes()) == 1
+    document = docx.Document(str(examples / "china-caucus-handout-third-committee.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["Our position", "Key facts", "Our asks"]
+    key_facts = texts_after(document, "Key facts", "Our asks")
+    assert len(key_facts) == 4
+    for paragraph in key_facts:  # each key fact is cited by a real footnote
+        assert paragraph._p.findall(".//" + qn("w:footnoteReference")), paragraph.text
+
+
+@needs_soffice
+def test_position_paper_within_nmun_two_pages_plus_disclosure(examples):
+    for name in ("CSW_China_Example_University", "Third_Committee_China_Example_University"):
+        assert page_count((examples / f"{name}.pdf").read_bytes()) == 3  # two pages, then the disclosure page
+        document = docx.Document(str(examples / f"{name}.docx"))
+        texts = [p.text for p in document.paragraphs]
+        assert texts[-2] == "AI/LLM disclosure statement"
+        assert "A. Delegate" not in "\n".join(texts)  # NMUN: no names
+
+
+@needs_soffice
+def test_page_limit_counted_on_the_pdf(mini, cli):
+    many = "\n".join(f"  - Ask number {n}, a long request that takes most of a line on the printed page." for n in
+                     range(60))
+    _write(mini, {"briefs/good.yaml": f"kind: handout\ncountry: CHN\ncommittee: csw\ntopic: T\nasks:\n{many}\n"})
+    result = cli("check", "--root", mini)
+    assert result.code == 1
+    assert re.fullmatch(r"briefs/good\.yaml: error: good-csw: [2-9] pages, over Generic conference \(US Letter\)'s "
+                        r"limit of 1 for a handout \(counted on the PDF LibreOffice made\)", result.err_lines[0])
+
+
+def test_page_limit_estimated_without_libreoffice(mini, cli, monkeypatch):
+    monkeypatch.setenv("BRIEFKIT_SOFFICE", "none")
+    many = "\n".join(f"  - Ask number {n}, a long request that takes most of a line on the printed page." for n in
+                     range(60))
+    _write(mini, {"briefs/good.yaml": f"kind: handout\ncountry: CHN\ncommittee: csw\ntopic: T\nasks:\n{many}\n"})
+    result = cli("build", "--root", mini, "--format", "md")
+    assert result.code == 0  # an estimate warns; it does not fail the build
+    [line] = result.err_lines
+    assert re.fullmatch(r"briefs/good\.yaml: warning: good-csw: about \d\.\d pages by a word-count estimate, over "
+                        r"Generic conference \(US Letter\)'s limit of 1 for a handout \(the estimate is rough; for an "
+                        r"exact count install LibreOffice: .+\)", line)
+    assert cli("build", "--root", mini, "--format", "md", "--strict").code == 1
+
+
+def test_pdf_asked_for_without_libreoffice(mini, cli, monkeypatch):
+    monkeypatch.setenv("BRIEFKIT_SOFFICE", "none")
+    result = cli("build", "--root", mini, "--format", "docx,pdf")
+    assert result.code == 1
+    assert result.err_lines == ["briefkit: error: no PDF made: LibreOffice (soffice) was not found, so no PDF can be made; "
+                                "install LibreOffice: 'sudo apt-get install libreoffice-writer-nogui' (Debian, "
+                                "Ubuntu), 'brew install --cask libreoffice' (macOS), or "
+                                "https://www.libreoffice.org/download/"]
+    assert (mini / "build" / "good-third-committee.docx").exists()  # the other formats are still built
+    assert not (mini / "build" / "good-third-committee.pdf").exists()
+
+
+# Committees --------------------------------------------------------------------------------------
+
+ALPHA = {"name": "Alpha Commission", "short_name": "ALC", "organ_line": "The Alpha Commission,", "genre": "resolution",
+         "mandate": "The Alpha Commission guards the first mandate."}
+BETA = {"name": "Beta Council", "short_name": "BEC", "organ_line": "The Beta Council,", "genre": "decision",
+        "mandate": "The Beta Council keeps watch over the second."}
+
+
+def test_one_brief_for_two_committees_differs_exactly_where_their_profiles_differ(mini, cli):
+    _write(mini, {
+        "templates/committees/alpha.yaml": yaml.safe_dump(ALPHA),
+        "templates/committees/beta.yaml": yaml.safe_dump(BETA),
+        "snippets/mini/alpha-only.md": "---\ntitle: Alpha only\ntags: [extra]\nwhen: {committee: [alpha]}\n---\n"
+                                       "Only this committee hears this paragraph.\n",
+        "briefs/good.yaml": "kind: position-paper\ncountry: CHN\ncommittees: [alpha, beta]\ntopics:\n"
+                            "  - title: A test topic\n    sections:\n      - {heading: Facts, use: [mini/good]}\n"
+                            "      - {heading: More, tags: [extra]}\n",
+    })
+    assert cli("build", "--root", mini, "--format", "docx").code == 0
+    read = {}
+    for profile, name in ((ALPHA, "alpha"), (BETA, "beta")):
+        document = docx.Document(str(mini / "build" / f"good-{name}.docx"))
+        texts = [document.sections[0].header.paragraphs[0].text] + [p.text for p in document.paragraphs]
+        for key in ("mandate", "name", "short_name"):
+            texts = [t.replace(profile[key], f"<{key}>") for t in texts]
+        texts = [re.sub(rf"\b(a {profile['genre']}|{profile['genre']})\b", "<genre>", t) for t in texts]
+        read[name] = texts
+    only_alpha = [t for t in read["alpha"] if t not in read["beta"]]
+    assert only_alpha == ["More", "Only this committee hears this paragraph."]  # its `when` names alpha only
+    assert [t for t in read["alpha"] if t not in only_alpha] == read["beta"]
+    for placeholder in ("<mandate>", "<name>", "<short_name>", "<genre>"):
+        assert any(placeholder in t for t in read["beta"]), placeholder  # each difference is really shown
+
+
+def test_examples_validate(examples):
+    validate_docx(*sorted(examples.glob("*.docx")))
