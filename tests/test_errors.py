@@ -36,6 +36,13 @@ CASES = {
     "unknown-section-key": ({"templates/handout.md.j2": "# T\n\n{{ compose({'heading': 'H', 'tag': ['x']}) }}\n",
                              "briefs/bad.yaml": "kind: handout\ncountry: CHN\ncommittee: csw\ntopic: T\n"},
                             r"templates/handout.md.j2:3: error: unknown section key 'tag' \(did you mean tags\?\)"),
+    "unknown-key-fact": ({"briefs/bad.yaml": "kind: handout\ncountry: CHN\ncommittee: csw\ntopic: T\n"
+                                             "facts: [mini.figur]\n"},
+                         r"briefs/bad.yaml:5: error: unknown fact 'mini.figur'"),
+    "clause-not-a-clause": ({"briefs/bad.yaml": "kind: resolution\ncountry: CHN\ncommittee: csw\ntopic: T\n"
+                                                "clauses:\n  operative:\n    - {txt: Urges all}\n"},
+                            r"briefs/bad.yaml:7: error: unknown key 'txt' in 'clauses.operative.0' "
+                            r"\(did you mean text\?\)"),
     "unknown-snippet": ({"briefs/bad.yaml": BAD_BRIEF_USING.replace("mini/bad", "mini/goood")},
                         r"briefs/bad.yaml:7: error: unknown snippet 'mini/goood' \(did you mean mini/good\?\)"),
     "unknown-committee": ({"briefs/bad.yaml": "kind: position-paper\ncountry: CHN\ncommittee: thrid-committee\ntopic: T\n"},

@@ -273,3 +273,48 @@ def test_one_brief_for_two_committees_differs_exactly_where_their_profiles_diffe
 
 def test_examples_validate(examples):
     validate_docx(*sorted(examples.glob("*.docx")))
+
+
+# Conference rules --------------------------------------------------------------------------------
+
+def test_nmun_fonts_sizes_and_margins_read_back(examples):
+    document = docx.Document(str(examples / "CSW_China_Example_University.docx"))
+    section = document.sections[0]
+    assert (round(section.page_width.inches, 2), round(section.page_height.inches, 2)) == (8.5, 11.0)
+    assert {round(m.cm, 2) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                     section.right_margin)} == {2.54}
+    assert document.styles["Normal"].font.name == "Times New Roman"
+    sizes = {s.font.size.pt for s in document.styles if getattr(s, "font", None) is not None and s.font.size}
+    assert min(sizes) >= 10 and max(sizes) <= 12  # NMUN: Times New Roman between 10 and 12 pt, headings too
+
+
+def test_names_and_national_symbols_refused_where_the_conference_forbids_them(mini, cli):
+    _write(mini, {
+        "templates/conferences/strict.yaml": "name: Strict MUN\nnames_allowed: false\nsymbols_allowed: false\n",
+        "briefs/good.yaml": "kind: position-paper\ncountry: CHN\ncommittee: csw\nconference: strict\n"
+                            "delegates: [Jane Roe]\ntopic:\n  title: T\n  sections:\n"
+                            "    - text: 'Written by Jane Roe. ![National flag](flag.png)'\n",
+    })
+    result = cli("build", "--root", mini, "--format", "md")
+    assert result.code == 1
+    assert result.err_lines == [
+        "briefs/good.yaml:5: error: Strict MUN does not allow delegates' names in the paper, but 'Jane Roe' appears "
+        "in its text",
+        "briefs/good.yaml: error: Strict MUN does not allow national symbols, but the paper shows the image "
+        "'flag.png' (National flag) (remove it from the snippet or template that adds it)",
+    ]
+
+
+def test_one_paper_per_topic_where_the_conference_asks(mini, cli):
+    _write(mini, {
+        "templates/conferences/per-topic.yaml": "name: Per Topic MUN\npaper_per: topic\n"
+                                                "filename: '{committee_short}_{country_name}_{topic}'\n",
+        "briefs/good.yaml": "kind: position-paper\ncountry: CHN\ncommittee: csw\nconference: per-topic\n"
+                            "topics:\n  - First topic\n  - Second topic\n",
+    })
+    result = cli("build", "--root", mini, "--format", "md")
+    assert result.code == 0, result.err
+    first = (mini / "build" / "CSW_China_First_topic.md").read_text(encoding="utf-8")
+    second = (mini / "build" / "CSW_China_Second_topic.md").read_text(encoding="utf-8")
+    assert "## First topic" in first and "Second topic" not in first
+    assert "## Second topic" in second and "First topic" not in second

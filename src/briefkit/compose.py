@@ -42,10 +42,19 @@ class Job:
     committee: Committee
     conference: Conference
     country: Country
+    topic_index: int | None = None  # set where the conference wants one paper per topic
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """The agenda topics this output covers."""
+        if self.topic_index is None:
+            return self.brief.topics
+        return (self.brief.topics[self.topic_index],)
 
     @property
     def name(self) -> str:
-        return f"{self.brief.id}-{self.committee.id}"
+        suffix = f"-{self.topic_index + 1}" if self.topic_index is not None and len(self.brief.topics) > 1 else ""
+        return f"{self.brief.id}-{self.committee.id}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,7 @@ class _Run:
         self.context = dict(brief.vars)
         self.context.update(
             brief=brief, country=job.country, committee=job.committee, conference=job.conference,
-            kind=brief.kind, topics=brief.topics, vars=brief.vars, title=self.composer.title(job),
+            kind=brief.kind, topics=job.topics, vars=brief.vars, title=self.composer.title(job),
             date=brief.date, fact=self.fact, snippet=self.snippet, compose=self.compose,
             position=self.position, asks=self.asks, key_facts=self.key_facts, resolution=self.resolution,
         )
@@ -233,7 +242,7 @@ class _Run:
         """The clauses of a draft resolution: the clause banks of the chosen snippets, then the brief's own."""
         job, brief = self.job, self.job.brief
         choice = brief.clauses
-        topic_tags = brief.topics[0].tags if brief.topics else ()
+        topic_tags = job.topics[0].tags if job.topics else ()
         chosen: dict[str, Snippet] = {}
         for tags in ([choice.tags] if choice.tags is not None else groups):
             if tags:
@@ -333,9 +342,10 @@ class Composer:
         brief = job.brief
         if brief.title:
             return brief.title
-        if brief.kind == "resolution" and brief.topics:
-            return f"{KIND_TITLES[brief.kind]}: {brief.topics[0].title}"
-        return f"{KIND_TITLES[brief.kind]}: {job.country.short_name}, {job.committee.name}"
+        if brief.kind == "resolution" and job.topics:
+            return f"{KIND_TITLES[brief.kind]}: {job.topics[0].title}"
+        committee = job.committee.short_name if brief.kind in ("handout", "speech") else job.committee.name
+        return f"{KIND_TITLES[brief.kind]}: {job.country.short_name}, {committee}"
 
     def phrases(self) -> Phrases:
         """The resolution phrase lists, read once."""
@@ -380,6 +390,7 @@ class Composer:
         if DISCLOSURE in text:
             page = self._disclosure(run)
             text, appendix = text.replace(DISCLOSURE, page, 1), int(bool(page))
+        _conference_rules(text, job, problems)
         if problems.errors:
             raise BriefkitError(list(problems.items))  # the warnings too: they often explain the errors
         bad = XML_ILLEGAL.search(text)
@@ -422,6 +433,26 @@ class Composer:
     def _styles_dir(self) -> Path | None:
         dirs = self.ws.dirs("templates", "styles")
         return dirs[0] if dirs else None
+
+
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
+_SYMBOL = re.compile(r"flag|emblem|coat[ -_]?of[ -_]?arms|seal|crest|anthem", re.IGNORECASE)
+
+
+def _conference_rules(text: str, job: Job, problems: Problems) -> None:
+    """No delegates' names, and no national symbols (flag, emblem, seal images), where the conference forbids them."""
+    conference, brief = job.conference, job.brief
+    if not conference.names_allowed:
+        for name in brief.delegates:
+            if name in text:
+                problems.error(brief.path, brief.line_of("delegates"), f"{conference.name} does not allow delegates' "
+                               f"names in the paper, but '{name}' appears in its text")
+    if not conference.symbols_allowed:
+        for alt, src in _IMAGE.findall(text):
+            if _SYMBOL.search(alt) or _SYMBOL.search(src):
+                problems.error(brief.path, None, f"{conference.name} does not allow national symbols, but the paper "
+                               f"shows the image '{src}' ({alt or 'no description'})",
+                               "remove it from the snippet or template that adds it")
 
 
 def timing_line(words: int, job: Job) -> str:

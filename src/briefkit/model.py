@@ -119,6 +119,7 @@ CONFERENCE_SCHEMA = Record({
     "font": Field(STR),
     "east_asian_font": Field(STR),
     "font_size": Field(NUM),
+    "font_size_range": Field(ListOf(NUM), doc="[smallest, largest] point size any text may have, e.g. [10, 12]"),
     "line_spacing": Field(NUM),
     "limits": Field(MapOf(LIMITS)),
     "header_fields": Field(ListOf(Choice(("country", "school", "committee", "delegates", "topic", "conference")))),
@@ -311,6 +312,7 @@ class Conference:
     font: str = "Times New Roman"
     east_asian_font: str = "SimSun"
     font_size: float = 12
+    font_size_range: tuple[float, float] | None = None
     line_spacing: float = 1.0
     limits: Mapping[str, Limits] = field(default_factory=dict)
     header_fields: tuple[str, ...] = ("country", "committee")

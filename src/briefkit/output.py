@@ -19,8 +19,12 @@ def output_stem(job: Job) -> str:
         "brief": brief.id, "committee": committee.id, "committee_short": committee.short_name,
         "country": country.code, "country_name": country.short_name, "school": brief.school or "school",
         "kind": brief.kind, "conference": job.conference.id,
+        "topic": job.topics[0].title if len(job.topics) == 1 else "", "topic_number": str((job.topic_index or 0) + 1),
     }
-    stem = job.conference.filename.format(**{k: _UNSAFE.sub("_", v).strip("_") for k, v in fields.items()})
+    pattern = job.conference.filename
+    if job.topic_index is not None and "{topic" not in pattern:
+        pattern += "-{topic_number}"  # one paper per topic needs a name per topic
+    stem = pattern.format(**{k: _UNSAFE.sub("_", v).strip("_") for k, v in fields.items()})
     return stem or job.name
 
 

@@ -24,7 +24,7 @@ from briefkit.render.text import render_text
 from briefkit.workspace import Workspace
 
 FILENAME_FIELDS = ("brief", "committee", "committee_short", "country", "country_name", "school", "kind",
-                   "conference")
+                   "conference", "topic", "topic_number")
 Renderer = Callable[[Composed, ET.Element, Workspace], bytes]
 
 
@@ -85,6 +85,9 @@ class Session:
         local.raise_errors()
         if committee_filter:
             committees = [c for c in committees if c.id == committee_filter]
+        if (conference.paper_per == "topic" or brief.kind == "resolution") and len(brief.topics) > 1:
+            return [Job(brief, committee, conference, country, index)
+                    for committee in committees for index in range(len(brief.topics))]
         return [Job(brief, committee, conference, country) for committee in committees]
 
     def check_brief_references(self, brief: Brief, problems: Problems) -> None:
@@ -103,6 +106,14 @@ class Session:
                     elif snippet.internal and not brief.internal:
                         problems.error(brief.path, line, f"snippet '{snippet_id}' is an internal preparation "
                                        "note", "set 'internal: true' in the brief to include it")
+        for key in brief.facts:
+            if key not in self.library.facts:
+                problems.error(brief.path, brief.line_of("facts"), f"unknown fact '{key}'",
+                               did_you_mean(key, self.library.facts))
+        for snippet_id in brief.clauses.use:
+            if self.library.snippet(snippet_id) is None and snippet_id not in self.library.broken:
+                problems.error(brief.path, brief.line_of("clauses"), f"unknown snippet '{snippet_id}'",
+                               did_you_mean(snippet_id, self.library.snippets))
         if broken:
             raise BriefkitError(problems.errors)
 

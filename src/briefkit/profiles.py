@@ -63,6 +63,12 @@ def load_conference(ws: Workspace, conference_id: str, at: Path, line: int | Non
         data["margins"] = Margins(**margins)
     if "limits" in data:
         data["limits"] = {kind: Limits(**lim) for kind, lim in data["limits"].items()}
+    sizes = data.get("font_size_range")
+    if sizes is not None:
+        if len(sizes) != 2 or sizes[0] > sizes[1] or not sizes[0] <= data.get("font_size", 12) <= sizes[1]:
+            raise BriefkitError([Problem(path, None, f"font_size_range must be [smallest, largest] and hold "
+                                         f"font_size, not {sizes}")])
+        data["font_size_range"] = (float(sizes[0]), float(sizes[1]))
     for key in ("header_fields", "formats"):
         if key in data:
             data[key] = tuple(data[key])

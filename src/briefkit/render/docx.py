@@ -123,6 +123,12 @@ class DocxWriter:
         fonts.set(qn("w:cs"), conference.font)
         if "Footnote Text" in styles:
             styles["Footnote Text"].font.size = Pt(max(conference.font_size - 2, 8))
+        if conference.font_size_range:
+            low, high = conference.font_size_range
+            for style in styles:  # every size the reference document sets, headings and notes included
+                font = getattr(style, "font", None)
+                if font is not None and font.size is not None:
+                    font.size = Pt(min(max(font.size.pt, low), high))
         self.language()
         self.header_footer()
 
@@ -164,7 +170,7 @@ class DocxWriter:
         props.subject = job.committee.name
         props.author = (", ".join(job.brief.delegates) if job.brief.delegates and job.conference.names_allowed
                         else job.country.delegation)
-        props.keywords = "; ".join(topic.title for topic in job.brief.topics)
+        props.keywords = "; ".join(topic.title for topic in job.topics)
         props.language = job.brief.language
         props.comments = ""
         props.category = job.brief.kind
