@@ -36,7 +36,10 @@ def _cited_by_layer(library: Library) -> dict[int, set[str]]:
     for snippet in library.snippets.values():
         keys = cited.setdefault(snippet.layer, set())
         keys.update(snippet.sources, cited_keys(snippet.body))
-        keys.update(library.facts[f].source for f in FACT_CALL.findall(snippet.body) if f in library.facts)
+        keys.update(library.facts[f].source for f in FACT_CALL.findall(snippet.summary + "\n" + snippet.body)
+                    if f in library.facts)
+    for layer, profile_keys in library.profile_sources.items():
+        cited.setdefault(layer, set()).update(profile_keys)
     return cited
 
 

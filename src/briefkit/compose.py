@@ -116,6 +116,7 @@ def make_environment(ws: Workspace, library: Library) -> SandboxedEnvironment:
     return SandboxedEnvironment(
         loader=_Loader(ws.dirs("templates"), library), undefined=jinja2.StrictUndefined,
         autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True, cache_size=4000,
+        extensions=["jinja2.ext.do"],
     )
 
 
@@ -238,13 +239,18 @@ class _Run:
             rows.append(KeyFact(found.label or key, self.fact(key), _as_of(found.as_of)))
         return rows
 
-    def resolution(self, groups: Iterable[Iterable[str]] = (("instrument",), ("recommendation",))) -> Resolution:
+    def resolution(self, groups: Iterable[Iterable[str]] = (("instrument",), ("institution",), ("recommendation",))
+                   ) -> Resolution:
         """The clauses of a draft resolution: the clause banks of the chosen snippets, then the brief's own."""
         job, brief = self.job, self.job.brief
         choice = brief.clauses
         topic_tags = job.topics[0].tags if job.topics else ()
         chosen: dict[str, Snippet] = {}
-        for tags in ([choice.tags] if choice.tags is not None else groups):
+        if choice.tags is not None:
+            groups = [choice.tags]
+        elif choice.use:
+            groups = []  # the brief picked its snippets by name
+        for tags in groups:
             if tags:
                 chosen.update((s.id, s) for s in select(self.composer.library, (*tags, *topic_tags), job))
         for snippet_id in choice.use:

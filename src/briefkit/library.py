@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ class Library:
     sources: dict[str, Source]
     facts: dict[str, Fact]
     broken: frozenset[str] = frozenset()
+    profile_sources: dict[int, frozenset[str]] = field(default_factory=dict)  # cited by country profiles, per layer
 
     def snippet(self, snippet_id: str) -> Snippet | None:
         return self.snippets.get(snippet_id) if is_safe_name(snippet_id) else None
@@ -43,7 +44,29 @@ def load_library(ws: Workspace, problems: Problems) -> Library:
         problems.extend(local.items)
         if local.errors:
             broken.add(snippet.id)
-    return Library({k: v for k, v in snippets.items() if k not in broken}, sources, facts, frozenset(broken))
+    return Library({k: v for k, v in snippets.items() if k not in broken}, sources, facts, frozenset(broken),
+                   _profile_sources(ws, sources, problems))
+
+
+def _profile_sources(ws: Workspace, sources: dict[str, Source], problems: Problems) -> dict[int, frozenset[str]]:
+    """The sources country profiles cite for their ratifications; an unknown one is an error at its line."""
+    found: dict[int, set[str]] = {}
+    for base in ws.dirs("snippets"):
+        for path in sorted((base / "countries").glob("*.yaml")):
+            try:
+                data = load_yaml_file(path)
+            except BriefkitError:
+                continue  # reported where the profile is used
+            ratifications = data.get("ratifications") if isinstance(data, dict) else None
+            for key, item in (ratifications or {}).items():
+                source = item.get("source") if isinstance(item, dict) else None
+                if not isinstance(source, str):
+                    continue
+                if source not in sources:
+                    problems.error(path, getattr(item, "line", None), f"unknown source '{source}' for ratification "
+                                   f"'{key}'", did_you_mean(source, sources))
+                found.setdefault(ws.layer_of(path), set()).add(source)
+    return {layer: frozenset(keys) for layer, keys in found.items()}
 
 
 def snippet_files(ws: Workspace) -> Iterator[tuple[str, Path]]:
@@ -114,7 +137,9 @@ def check_references(snippet: Snippet, sources: dict[str, Source], facts: dict[s
         if key not in sources:
             problems.error(snippet.path, snippet.line_of("sources"), f"unknown source '{key}'",
                            did_you_mean(key, sources))
-    for line_no, line in enumerate(snippet.body.split("\n"), start=snippet.body_line):
+    lines = [(snippet.line_of("summary"), snippet.summary),
+             *enumerate(snippet.body.split("\n"), start=snippet.body_line)]
+    for line_no, line in lines:
         for key in cited_keys(line):
             if key not in sources:
                 problems.error(snippet.path, line_no, f"unknown citation '@{key}'", did_you_mean(key, sources))
