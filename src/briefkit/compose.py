@@ -197,8 +197,10 @@ class _Run:
 
     def summaries(self, tags: Iterable[str], topic: Topic | None, limit: int | None) -> list[str]:
         """The `summary` lines of the snippets a tag selection finds; a line stating a figure cites its sources."""
-        found = []
+        found: list[str] = []
         for snippet in select(self.composer.library, (*tags, *(topic.tags if topic else ())), self.job):
+            if limit is not None and len(found) >= limit:
+                break
             if not snippet.summary:
                 continue
             self.stack.append(snippet.id)
@@ -208,7 +210,7 @@ class _Run:
                 self.stack.pop()
             self.used.append(snippet.id)
             found.append(_cite_front_matter(text, snippet.sources) if re.search(r"\d", text) else text)
-        return found[:limit]
+        return found
 
     def position(self, topic: Topic | None = None, tags: Iterable[str] = ("country",), limit: int = 3) -> list[str]:
         """The position in a few lines: the brief's `summary`, else the summaries of the tagged snippets."""
