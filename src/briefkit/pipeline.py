@@ -19,6 +19,7 @@ from briefkit.output import output_stem, write_atomic
 from briefkit.pdf import PdfUnavailable, page_count
 from briefkit.pdf import convert as pdf_convert
 from briefkit.profiles import load_committee, load_conference, load_country
+from briefkit.render.html import render_html
 from briefkit.render.markdown import render_markdown
 from briefkit.render.text import render_text
 from briefkit.workspace import Workspace
@@ -42,7 +43,11 @@ def _text(composed: Composed, tree: ET.Element, ws: Workspace) -> bytes:
     return render_text(tree, list_scheme(composed.job.brief.kind))
 
 
-RENDERERS: dict[str, Renderer] = {"md": _markdown, "docx": _docx, "txt": _text}
+def _html(composed: Composed, tree: ET.Element, ws: Workspace) -> bytes:
+    return render_html(composed, tree)
+
+
+RENDERERS: dict[str, Renderer] = {"md": _markdown, "docx": _docx, "txt": _text, "html": _html}
 
 
 @dataclass
