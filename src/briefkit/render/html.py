@@ -24,8 +24,8 @@ def _css(composed: Composed) -> str:
 @page {{ size: {PAPER[conference.paper]}; margin: {m.top}cm {m.right}cm {m.bottom}cm {m.left}cm;
   @top-center {{ content: {header}; font-size: 9pt; }}
   @bottom-center {{ content: "Page " counter(page); font-size: 9pt; }} }}
-html {{ font-family: {_css_string(conference.font)}, {_css_string(conference.east_asian_font)}, serif; font-size: {conference.font_size}pt;
-  line-height: {1.15 * conference.line_spacing:.2f}; }}
+html {{ font-family: {_css_string(conference.font)}, {_css_string(conference.east_asian_font)}, serif;
+  font-size: {conference.font_size}pt; line-height: {1.15 * conference.line_spacing:.2f}; }}
 body {{ max-width: 42em; margin: 2em auto; padding: 0 1em; color: #111; }}
 h1 {{ text-align: center; font-size: 1.45em; }} h2 {{ font-size: 1.2em; }} h3, h4, h5, h6 {{ font-size: 1.05em; }}
 h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
