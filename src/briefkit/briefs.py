@@ -28,6 +28,7 @@ def load_brief(path: Path) -> Brief:
     meta = validate(data, BRIEF_SCHEMA, path, problems)
     lines: dict[str, int] = dict(getattr(data, "key_lines", {}))
     committees = _committees(meta, data, path, problems)
+    countries = _countries(meta, data, path, problems)
     if "topic" not in data and "topics" not in data:
         problems.error(path, 1, "missing required key 'topic'", "e.g. topic: Trafficking in women and girls")
     for name in (meta.get("vars") or {}):
@@ -38,7 +39,7 @@ def load_brief(path: Path) -> Brief:
     topics = list(meta.get("topics") or ([meta["topic"]] if meta.get("topic") else []))
     raw_topics = data.get("topics") or ([data["topic"]] if data.get("topic") else [])
     return Brief(
-        id=path.stem, path=path, kind=meta["kind"], country=meta["country"], committees=committees,
+        id=path.stem, path=path, kind=meta["kind"], country=countries[0], countries=countries, committees=committees,
         conference=meta.get("conference") or "generic", title=meta.get("title") or "",
         school=meta.get("school") or "", delegates=tuple(meta.get("delegates") or ()), date=meta.get("date"),
         language=meta.get("language") or "en-GB", formats=tuple(meta.get("formats") or ()),
@@ -70,6 +71,17 @@ def _committees(meta: dict[str, Any], data: Any, path: Path, problems: Problems)
     if not found and "committee" not in data and "committees" not in data and not typo:
         problems.error(path, 1, "missing required key 'committee'", "e.g. committee: third-committee")
     return found
+
+
+def _countries(meta: dict[str, Any], data: Any, path: Path, problems: Problems) -> tuple[str, ...]:
+    if "country" in meta and "countries" in meta:
+        problems.error(path, data.key_lines["countries"], "give either 'country' or 'countries', not both")
+    found = tuple(meta.get("countries") or ([meta["country"]] if meta.get("country") else []))
+    if not found and "country" not in data and "countries" not in data:
+        problems.error(path, 1, "missing required key 'country'", "e.g. country: CHN")
+    elif "countries" in data and not found:
+        problems.error(path, data.key_lines["countries"], "'countries' is empty")
+    return found or ("",)
 
 
 def _topic(topic: Any, raw: Any) -> Topic:

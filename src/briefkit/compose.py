@@ -53,8 +53,9 @@ class Job:
 
     @property
     def name(self) -> str:
+        country = f"-{self.country.code.lower()}" if len(self.brief.countries) > 1 else ""
         suffix = f"-{self.topic_index + 1}" if self.topic_index is not None and len(self.brief.topics) > 1 else ""
-        return f"{self.brief.id}-{self.committee.id}{suffix}"
+        return f"{self.brief.id}{country}-{self.committee.id}{suffix}"
 
 
 @dataclass(frozen=True)

@@ -150,9 +150,10 @@ TOPIC = AnyOf((STR, Record({"title": Field(STR, required=True), "tags": Field(ST
 
 BRIEF_SCHEMA = Record({
     "kind": Field(Choice(KINDS), required=True),
-    "country": Field(TEXT, required=True),
+    "country": Field(TEXT),
+    "countries": Field(ListOf(TEXT), doc="a matrix brief: one output per country and committee"),
     "committee": Field(STR),
-    "committees": Field(STRS),
+    "committees": Field(STRS, doc="a list, or 'all' for every committee profile"),
     "conference": Field(STR),
     "title": Field(STR),
     "school": Field(STR),
@@ -363,6 +364,7 @@ class Brief:
     kind: str
     country: str
     committees: tuple[str, ...]
+    countries: tuple[str, ...] = ()  # a matrix brief's countries (`country` is the first)
     conference: str = "generic"
     title: str = ""
     school: str = ""

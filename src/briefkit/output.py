@@ -22,6 +22,8 @@ def output_stem(job: Job) -> str:
         "topic": job.topics[0].title if len(job.topics) == 1 else "", "topic_number": str((job.topic_index or 0) + 1),
     }
     pattern = job.conference.filename
+    if len(brief.countries) > 1 and "{country" not in pattern:
+        pattern = pattern.replace("{brief}", "{brief}-{country}") if "{brief}" in pattern else pattern + "-{country}"
     if job.topic_index is not None and "{topic" not in pattern:
         pattern += "-{topic_number}"  # one paper per topic needs a name per topic
     stem = pattern.format(**{k: _UNSAFE.sub("_", v).strip("_") for k, v in fields.items()})

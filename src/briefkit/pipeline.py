@@ -14,7 +14,7 @@ from briefkit.compose import Composed, Composer, Job
 from briefkit.document import list_scheme, parse
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.library import Library, load_library
-from briefkit.model import Brief
+from briefkit.model import Brief, Country
 from briefkit.output import output_stem, write_atomic
 from briefkit.pdf import PdfUnavailable, page_count
 from briefkit.pdf import convert as pdf_convert
@@ -74,14 +74,16 @@ class Session:
         self.composer = Composer(self.ws, self.library)
 
     def jobs(self, brief: Brief, committee_filter: str | None, problems: Problems) -> list[Job]:
-        """Resolve a brief's conference, country and committees into one job per output."""
+        """Resolve a brief's conference, countries and committees into one job per output."""
         conference = load_conference(self.ws, brief.conference, brief.path, brief.line_of("conference"))
         _check_filename(conference.filename, conference.path)
-        country = load_country(self.ws, brief.country, brief.path, brief.line_of("country"), problems)
+        countries = self._countries(brief, problems)
         line = brief.line_of("committees") or brief.line_of("committee")
         local = Problems()
         committees = []
-        for committee_id in brief.committees:
+        ids = (tuple(self.ws.names("templates/committees", ".yaml")) if brief.committees == ("all",)
+               else brief.committees)
+        for committee_id in ids:
             try:
                 committees.append(load_committee(self.ws, committee_id, brief.path, line))
             except BriefkitError as err:
@@ -90,10 +92,30 @@ class Session:
         local.raise_errors()
         if committee_filter:
             committees = [c for c in committees if c.id == committee_filter]
-        if (conference.paper_per == "topic" or brief.kind == "resolution") and len(brief.topics) > 1:
-            return [Job(brief, committee, conference, country, index)
-                    for committee in committees for index in range(len(brief.topics))]
-        return [Job(brief, committee, conference, country) for committee in committees]
+        per_topic = (conference.paper_per == "topic" or brief.kind == "resolution") and len(brief.topics) > 1
+        indexes: list[int | None] = list(range(len(brief.topics))) if per_topic else [None]
+        return [Job(brief, committee, conference, country, index)
+                for country in countries for committee in committees for index in indexes]
+
+    def _countries(self, brief: Brief, problems: Problems) -> list[Country]:
+        """The brief's countries; a matrix brief gets one warning for all its countries without a profile."""
+        line = brief.line_of("countries") or brief.line_of("country")
+        if len(brief.countries) <= 1:
+            return [load_country(self.ws, brief.country, brief.path, line, problems)]
+        found, local = [], Problems()
+        errors = Problems()
+        for name in brief.countries:
+            try:
+                found.append(load_country(self.ws, name, brief.path, line, local))
+            except BriefkitError as err:
+                errors.extend(err.problems)
+        errors.raise_errors()
+        bare = [c.code for c in found if c.path is None]
+        if bare:
+            shown = ", ".join(bare[:5]) + (f" and {len(bare) - 5} more" if len(bare) > 5 else "")
+            problems.warn(brief.path, line, f"no country profile for {shown}: the library has no country-specific "
+                          "content for them")
+        return found
 
     def check_brief_references(self, brief: Brief, problems: Problems) -> None:
         """Every snippet a brief names explicitly must exist (and be allowed in it)."""
