@@ -14,7 +14,7 @@ def test_example_briefs_build(tmp_path, cli):
     out = tmp_path / "out"
     result = cli("build", "--out", out)
     assert result.code == 0, result.err
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.glob("[!.]*"))
     assert "CSW_China_Example_University.docx" in names
     assert "Third_Committee_China_Example_University.md" in names
     for path in out.glob("*.docx"):
@@ -26,7 +26,7 @@ def test_two_builds_are_byte_identical(tmp_path, cli):
     first, second = tmp_path / "a", tmp_path / "b"
     assert cli("build", "--out", first).code == 0
     assert cli("build", "--out", second).code == 0
-    for path in first.iterdir():
+    for path in first.glob("[!.]*"):
         assert path.read_bytes() == (second / path.name).read_bytes(), path.name
 
 
@@ -78,7 +78,7 @@ def test_committee_filter_and_mla_citations(mini, cli):
     brief.write_text(brief.read_text().replace("committee: third-committee", "committees: [third-committee, csw]\n"
                                                "conference: thimun"))
     assert cli("build", "--root", mini, "--committee", "csw", "--format", "md").code == 0
-    assert [p.name for p in (mini / "build").iterdir()] == ["good-csw.md"]
+    assert [p.name for p in (mini / "build").glob("[!.]*")] == ["good-csw.md"]
     text = (mini / "build" / "good-csw.md").read_text()
     assert "A figure: 1,234(Test Organisation, *A Small Report*)" in text
     assert "## Works Cited\n\nTest Organisation. *A Small Report*. Test Press, 2024.\n" in text

@@ -98,7 +98,7 @@ def test_bad_input_is_one_located_line(case, mini, cli):
     assert "Traceback" not in result.err
     assert len(result.err_lines) == 1, result.err
     assert re.match(expected, result.err_lines[0]), result.err_lines[0]
-    built = sorted(p.name for p in (mini / "build").glob("*"))
+    built = sorted(p.name for p in (mini / "build").glob("[!.]*"))
     assert built == ["good-third-committee.md"]
 
 
@@ -127,7 +127,7 @@ def test_failed_build_keeps_previous_output(mini, cli):
     _write(mini, {"snippets/mini/good.md": snippet("{{ broken")})
     assert cli("build", "--root", mini, "--format", "md").code == 1
     assert output.read_bytes() == before
-    assert [p.name for p in output.parent.iterdir()] == ["good-third-committee.md"]
+    assert [p.name for p in output.parent.glob("[!.]*")] == ["good-third-committee.md"]
 
 
 def test_debug_shows_traceback_for_internal_errors(mini, cli, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,12 @@ EPILOG = """examples:
 """
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, default=Path("."), help="workspace folder (default: .)")
@@ -32,10 +39,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     build = sub.add_parser("build", parents=[common], help="build briefs (the default command)")
     build.add_argument("briefs", nargs="*", metavar="BRIEF", help="brief names or files (default: all)")
-    build.add_argument("--format", help="comma-separated formats: docx,md (default: the brief's or conference's)")
+    build.add_argument("--format", help="comma-separated formats: docx,md,txt,html,pdf (default: the brief's or "
+                       "conference's)")
     build.add_argument("--committee", help="build only this committee's output")
     build.add_argument("--out", type=Path, help="output folder (default: build/)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1,
+                       help="worker processes (default: the machine's cores)")
+    build.add_argument("--force", action="store_true", help="rebuild briefs whose inputs are unchanged")
     check = sub.add_parser("check", parents=[common], help="validate everything, write nothing")
     check.add_argument("briefs", nargs="*", metavar="BRIEF")
     check.add_argument("--committee", help="check only this committee's output")
@@ -95,7 +106,8 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "build":
         formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else None
-        return commands.build(args.root, args.briefs, formats, args.out, args.committee, args.strict)
+        return commands.build(args.root, args.briefs, formats, args.out, args.committee, args.strict, args.jobs,
+                              args.force)
     if args.command == "check":
         return commands.check(args.root, args.briefs, args.committee, args.strict, dt.date.today())
     if args.command == "list":

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from briefkit.checks import check_library, check_limits, limits_for
 from briefkit.cli import report_problems
@@ -25,21 +28,53 @@ STARTER = Path(__file__).resolve().parent / "starter"
 
 
 def build(root: Path, names: Sequence[str], formats: tuple[str, ...] | None, out: Path | None,
-          committee: str | None, strict: bool) -> int:
-    """Build briefs and print one line per file written and per problem."""
+          committee: str | None, strict: bool, jobs: int = 1, force: bool = False) -> int:
+    """Build briefs: progress while rendering, one line per file written and per problem, then a summary."""
+    started = time.monotonic()
     ws = Workspace.open(root)
-    report = run_build(ws, names, formats, out, committee)
+    progress = Progress(started)
+    report = run_build(ws, names, formats, out, committee, jobs, force, progress)
+    progress.done()
     for path in report.written:
         print(f"wrote {_shown(path, ws.root)}")
     for composed in report.composed:
         if composed.spoken_words is not None:
             print(f"{composed.job.name}: {_timing(composed)}")
     failed = report_problems(report.problems, ws.root, strict)
-    summary = f"{len(report.written)} files written"
+    summary = (f"{len(report.built)} built, {len(report.skipped)} unchanged, {len(report.failed)} failed; "
+               f"{len(report.written)} files written in {time.monotonic() - started:.1f} s")
     if report.failed:
-        summary += f", {len(report.failed)} briefs failed: {', '.join(report.failed)}"
+        summary += f" (failed: {', '.join(report.failed)})"
     print(summary)
     return 1 if failed else 0
+
+
+class Progress:
+    """A bar with counts and time left on a terminal (stderr); a plain line per brief on stdout otherwise."""
+
+    def __init__(self, started: float, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.started = started
+        self.tty = self.stream.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        elapsed = time.monotonic() - self.started
+        if not self.tty:
+            print(f"[{done}/{total}] {name}")
+            return
+        left = elapsed / done * (total - done)
+        width = 30
+        filled = width * done // total
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r[{bar}] {done}/{total} briefs, {left:.0f} s left ")
+        self.stream.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 70 + "\r")
+            self.stream.flush()
 
 
 def check(root: Path, names: Sequence[str], committee: str | None, strict: bool, today: dt.date) -> int:

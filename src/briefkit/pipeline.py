@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import string
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefkit.briefs import load_brief
+from briefkit.cache import BuildCache
 from briefkit.checks import check_limits, limits_for
 from briefkit.compose import Composed, Composer, Job
 from briefkit.document import list_scheme, parse
@@ -55,6 +58,8 @@ class Report:
     """What a run did: files written, briefs that failed, every problem."""
 
     written: list[Path] = field(default_factory=list)
+    built: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     problems: Problems = field(default_factory=Problems)
     composed: list[Composed] = field(default_factory=list)
@@ -216,39 +221,116 @@ class Rendered:
 
 
 def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | None = None,
-          out_dir: Path | None = None, committee: str | None = None) -> Report:
+          out_dir: Path | None = None, committee: str | None = None, jobs: int = 1, force: bool = False,
+          progress: Callable[[int, int, str], None] | None = None) -> Report:
     """Build briefs: each is composed and rendered completely before any of its files is written.
 
-    PDFs, and the page counts of page-limited outputs, come from one LibreOffice process for the whole run.
+    Briefs whose inputs are unchanged since their outputs were written are skipped (`force` rebuilds
+    them); the others are rendered by `jobs` processes. PDFs, and the page counts of page-limited
+    outputs, come from one LibreOffice process for the whole run.
     """
     report = Report()
-    session = Session(ws, report.problems)
     out_dir = out_dir or ws.root / "build"
-    rendered: list[tuple[Path, list[Rendered]]] = []
-    for path in brief_files(ws, names, report.problems):
-        try:
-            rendered.append((path, render_brief(session, path, committee, formats, report)))
-        except BriefkitError as err:
-            report.problems.extend(err.problems)
-            report.failed.append(path.stem)
-    pdfs = make_pdfs([item for _, items in rendered for item in items], report.problems)
-    for path, items in rendered:
-        within = True
-        for item in items:
+    paths = brief_files(ws, names, report.problems)
+    cache = BuildCache.open(out_dir, ws, f"{formats}|{committee}", fresh=force)
+    todo = []
+    for path in paths:
+        if cache.fresh(path, out_dir):
+            report.skipped.append(path.stem)
+            report.problems.extend(cache.warnings(path))
+        else:
+            todo.append(path)
+    results = _render_all(ws, todo, committee, formats, jobs, report, progress)
+    pdfs = make_pdfs([item for result in results for item in result.items], report.problems)
+    for result in results:
+        report.problems.extend(result.problems)
+        if result.failed:
+            report.failed.append(result.path.stem)
+            cache.forget(result.path)
+            continue
+        within, files, limits = True, [], Problems()
+        for item in result.items:
+            report.composed.append(item.composed)
             pdf = pdfs.get(item.composed.job.name)
-            within &= check_limits(item.composed, report.problems, page_count(pdf) if pdf else None)
+            within &= check_limits(item.composed, limits, page_count(pdf) if pdf else None)
             if item.pdf and pdf:
                 item.files["pdf"] = pdf
             for fmt, data in item.files.items():
                 target = out_dir / f"{item.stem}.{fmt}"
                 write_atomic(target, data)
                 report.written.append(target)
+                files.append(target.name)
+        report.problems.extend(limits.items)
         if not within:
-            report.failed.append(path.stem)  # written, so the delegate can see what to cut, but reported
-    if committee and not report.composed and not report.failed:
+            report.failed.append(result.path.stem)  # written, so the delegate can see what to cut, but reported
+            cache.forget(result.path)
+            continue
+        report.built.append(result.path.stem)
+        if not files or any(item.pdf and "pdf" not in item.files for item in result.items):
+            cache.forget(result.path)  # nothing to keep (a committee filter), or a PDF still to be made
+        else:
+            cache.record(result.path, files, result.snippets, [*result.problems, *limits.warnings])
+    if report.written or cache.entries and out_dir.is_dir():
+        cache.save()
+    if committee and not report.composed and not report.failed and not report.skipped:
         known = ws.names("templates/committees", ".yaml")
         report.problems.error(None, None, f"no brief has the committee '{committee}'", did_you_mean(committee, known))
     return report
+
+
+@dataclass
+class BriefResult:
+    """One brief rendered in memory (or failed), with its own problems, ready to be written."""
+
+    path: Path
+    items: list[Rendered] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    snippets: list[str] = field(default_factory=list)
+    failed: bool = False
+
+
+_WORKER: tuple[Session, str | None, tuple[str, ...] | None] | None = None  # set before worker processes fork
+
+
+def _render_one(path: Path) -> BriefResult:
+    assert _WORKER is not None
+    session, committee, formats = _WORKER
+    problems = Problems()
+    result = BriefResult(path)
+    try:
+        result.items = render_brief(session, path, committee, formats, problems)
+        result.snippets = sorted({s for item in result.items for s in item.composed.snippets})
+    except BriefkitError as err:
+        problems.extend(err.problems)
+        result.failed = True
+    result.problems = list(problems.items)
+    return result
+
+
+def _render_all(ws: Workspace, paths: list[Path], committee: str | None, formats: tuple[str, ...] | None,
+                jobs: int, report: Report, progress: Callable[[int, int, str], None] | None) -> list[BriefResult]:
+    """Render briefs, in parallel worker processes when there are several and `jobs` > 1; results in order."""
+    global _WORKER
+    if not paths:
+        return []
+    _WORKER = (Session(ws, report.problems), committee, formats)  # the library is loaded once, before forking
+    results: list[BriefResult] = []
+    try:
+        if jobs > 1 and len(paths) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
+                for result in pool.map(_render_one, paths, chunksize=max(1, len(paths) // (jobs * 4))):
+                    results.append(result)
+                    if progress:
+                        progress(len(results), len(paths), result.path.stem)
+        else:
+            for path in paths:
+                results.append(_render_one(path))
+                if progress:
+                    progress(len(results), len(paths), path.stem)
+    finally:
+        _WORKER = None
+    return results
 
 
 def make_pdfs(items: list[Rendered], problems: Problems) -> dict[str, bytes]:
@@ -270,11 +352,10 @@ def make_pdfs(items: list[Rendered], problems: Problems) -> dict[str, bytes]:
 
 
 def render_brief(session: Session, path: Path, committee: str | None, formats: tuple[str, ...] | None,
-                 report: Report) -> list[Rendered]:
+                 problems: Problems) -> list[Rendered]:
     """Compose one brief and render each of its outputs in memory; raises BriefkitError on any failure."""
     outputs = []
-    for composed in compose_brief(session, path, committee, report.problems):
-        report.composed.append(composed)
+    for composed in compose_brief(session, path, committee, problems):
         wanted = formats or composed.job.brief.formats or composed.job.conference.formats
         for fmt in wanted:
             if fmt not in RENDERERS and fmt != "pdf":

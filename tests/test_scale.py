@@ -1,0 +1,108 @@
+"""Batch builds: the cache, parallel workers, one LibreOffice process per run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from briefkit.errors import Problems
+from briefkit.pdf import soffice
+from briefkit.pipeline import Session, brief_files, compose_brief
+from briefkit.workspace import Workspace
+from conftest import REPO
+
+EDITED = "china/campaign-2024"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """The example briefs in a workspace of their own, with one built-in snippet copied into it (to edit)."""
+    root = tmp_path / "ws"
+    shutil.copytree(REPO / "briefs", root / "briefs")
+    target = root / "snippets" / f"{EDITED}.md"
+    target.parent.mkdir(parents=True)
+    shutil.copy(REPO / "snippets" / f"{EDITED}.md", target)
+    return root
+
+
+def _users_of(root: Path, snippet_id: str) -> set[str]:
+    """The briefs whose outputs use a snippet, found by composing them (not from the cache)."""
+    ws = Workspace.open(root)
+    problems = Problems()
+    session = Session(ws, problems)
+    return {path.stem for path in brief_files(ws, [], problems)
+            if any(snippet_id in c.snippets for c in compose_brief(session, path, None, problems))}
+
+
+def _summary(out: str) -> str:
+    return out.strip().splitlines()[-1]
+
+
+def test_cache_skips_unchanged_briefs_and_rebuilds_exactly_the_users_of_an_edited_snippet(workspace, cli):
+    briefs = sorted(p.stem for p in (workspace / "briefs").glob("*.yaml"))
+    first = cli("build", "--root", workspace, "--format", "md")
+    assert first.code == 0, first.err
+    assert _summary(first.out).startswith(f"{len(briefs)} built, 0 unchanged, 0 failed")
+
+    again = cli("build", "--root", workspace, "--format", "md")
+    assert again.code == 0 and "wrote" not in again.out
+    assert _summary(again.out).startswith(f"0 built, {len(briefs)} unchanged, 0 failed; 0 files written")
+
+    snippet = workspace / "snippets" / f"{EDITED}.md"
+    snippet.write_text(snippet.read_text(encoding="utf-8").rstrip() + " It was the largest such campaign.\n",
+                       encoding="utf-8")
+    users = _users_of(workspace, EDITED)
+    assert users and users != set(briefs)  # the test means something: some briefs use it, some do not
+    edited = cli("build", "--root", workspace, "--format", "md")
+    assert edited.code == 0
+    rebuilt = {line.split("] ", 1)[1] for line in edited.out.splitlines() if line.startswith("[")}
+    assert rebuilt == users
+    assert _summary(edited.out).startswith(f"{len(users)} built, {len(briefs) - len(users)} unchanged")
+
+    forced = cli("build", "--root", workspace, "--format", "md", "--force")
+    assert _summary(forced.out).startswith(f"{len(briefs)} built, 0 unchanged")
+
+    shutil.rmtree(workspace / "build")  # deleting build/ is always safe: everything is built again
+    assert _summary(cli("build", "--root", workspace, "--format", "md").out).startswith(f"{len(briefs)} built")
+
+
+def test_a_brief_edit_or_a_new_format_rebuilds(workspace, cli):
+    assert cli("build", "--root", workspace, "--format", "md").code == 0
+    brief = workspace / "briefs" / "china-hrc-policy-brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8") + "date: 2027-04-01\n", encoding="utf-8")
+    result = cli("build", "--root", workspace, "--format", "md")
+    assert [line for line in result.out.splitlines() if line.startswith("[")] == ["[1/1] china-hrc-policy-brief"]
+    assert _summary(cli("build", "--root", workspace, "--format", "txt").out).startswith("6 built")
+
+
+def test_parallel_build_gives_the_same_bytes_as_serial(tmp_path, cli):
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert cli("build", "--out", serial, "--format", "docx,md,txt,html", "--jobs", "1").code == 0
+    assert cli("build", "--out", parallel, "--format", "docx,md,txt,html", "--jobs", "3").code == 0
+    names = sorted(p.name for p in serial.glob("[!.]*"))
+    assert names == sorted(p.name for p in parallel.glob("[!.]*")) and len(names) > 20
+    for name in names:
+        assert (serial / name).read_bytes() == (parallel / name).read_bytes(), name
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
+def test_pdfs_of_a_run_come_from_one_libreoffice_process(tmp_path, cli, monkeypatch):
+    calls = []
+    real = subprocess.run
+
+    def counting(command, *args, **kwargs):
+        calls.append(command)
+        return real(command, *args, **kwargs)
+
+    monkeypatch.setattr("briefkit.pdf.subprocess.run", counting)
+    out = tmp_path / "out"
+    result = cli("build", "china-caucus-handout", "china-opening-speech", "china-third-committee-resolution",
+                 "--format", "pdf", "--out", out)
+    assert result.code == 0, result.err
+    assert len(calls) == 1 and sum(arg.endswith(".docx") for arg in calls[0]) == 3
+    pdfs = sorted(p.name for p in out.glob("*.pdf"))
+    assert len(pdfs) == 3 and all((out / name).read_bytes().startswith(b"%PDF") for name in pdfs)
+    assert not list(out.glob(".*.tmp"))  # written atomically, no temporary file left
