@@ -174,9 +174,6 @@ def to_csl(source: Source) -> dict[str, Any]:
 def apply_citations(text: str, sources: dict[str, Source], style_name: str, styles_dir: Path | None,
                     locate: Callable[[int], tuple[Path, int | None]]) -> CitedText:
     """Replace every `[@key]` with a note or an in-text citation, and build the reference list."""
-    from citeproc import Citation, CitationItem, CitationStylesBibliography
-    from citeproc.source.json import CiteProcJSON
-
     cites = find_cites(text)
     cited = list(dict.fromkeys(key for cite in cites for key, _ in cite.items))
     for cite in cites:
@@ -185,15 +182,16 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
                 path, line = locate(cite.start)
                 raise BriefkitError([Problem(path, line, f"unknown citation '@{key}'")])
     style = _style(style_name, styles_dir)
-    bib = CitationStylesBibliography(style, CiteProcJSON([to_csl(sources[k]) for k in cited]), _Markdown)
-    citations = []
-    for cite in cites:
-        items = [CitationItem(key, locator=_locator(loc, locate, cite.start)) if loc else CitationItem(key)
-                 for key, loc in cite.items]
-        citation = Citation(items)
-        bib.register(citation)
-        citations.append(citation)
-    rendered = [_links(str(bib.cite(c, lambda item: None))) for c in citations]
+    style_id = (ALIASES.get(style_name, style_name), styles_dir)
+    memo_keys = [(style_id, cite.items, position, tuple(sources[k] for k, _ in cite.items))
+                 for cite, position in zip(cites, _positions(cites), strict=True)]
+    bib_key = (style_id, tuple(sorted((k, sources[k]) for k in cited)))
+    if all(k in _CITE_MEMO for k in memo_keys) and bib_key in _BIB_MEMO:
+        rendered, references = [_CITE_MEMO[k] for k in memo_keys], _BIB_MEMO[bib_key]
+    else:
+        rendered, references = _run_citeproc(style, cites, cited, sources, locate)
+        _CITE_MEMO.update(zip(memo_keys, rendered, strict=True))
+        _BIB_MEMO[bib_key] = references
     is_note = style.root.get("class") == "note"
     out, notes, last = [], [], 0
     for number, (cite, formatted) in enumerate(zip(cites, rendered, strict=True), start=1):
@@ -208,11 +206,54 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
     body = "".join(out)
     if notes:
         body = body.rstrip("\n") + "\n\n" + "\n".join(notes) + "\n"
+    heading = "Bibliography" if is_note else "Works Cited"
+    return CitedText(body, references, heading, tuple(cited), is_note)
+
+
+# Formatted citations and reference lists, shared by every brief a process builds. A citation's text
+# depends only on the style, its items and sources, and where it stands among the document's other
+# citations (first or later use of each source, same as the one before, distance from the last use).
+_CITE_MEMO: dict[Any, str] = {}
+_BIB_MEMO: dict[Any, tuple[str, ...]] = {}
+NEAR_NOTE = 6
+
+
+def _positions(cites: list[Cite]) -> list[tuple[tuple[bool, bool, int], ...]]:
+    """For each citation, per item: first use of that source, same items as the previous citation, distance."""
+    last_seen: dict[str, int] = {}
+    previous: tuple[tuple[str, str | None], ...] | None = None
+    out = []
+    for index, cite in enumerate(cites):
+        row = []
+        for key, _ in cite.items:
+            seen = last_seen.get(key)
+            row.append((seen is None, cite.items == previous, min(index - seen, NEAR_NOTE) if seen is not None else 0))
+        for key, _ in cite.items:
+            last_seen[key] = index
+        previous = cite.items
+        out.append(tuple(row))
+    return out
+
+
+def _run_citeproc(style: Any, cites: list[Cite], cited: list[str], sources: dict[str, Source],
+                  locate: Callable[[int], tuple[Path, int | None]]) -> tuple[list[str], tuple[str, ...]]:
+    """Every citation formatted, in order, and the sorted reference list, by citeproc-py."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
+    bib = CitationStylesBibliography(style, CiteProcJSON([to_csl(sources[k]) for k in cited]), _Markdown)
+    citations = []
+    for cite in cites:
+        items = [CitationItem(key, locator=_locator(loc, locate, cite.start)) if loc else CitationItem(key)
+                 for key, loc in cite.items]
+        citation = Citation(items)
+        bib.register(citation)
+        citations.append(citation)
+    rendered = [_links(str(bib.cite(c, lambda item: None))) for c in citations]
     if cited:
         bib.sort()
     references = tuple(_links(str(entry)) for entry in bib.bibliography()) if cited else ()
-    heading = "Bibliography" if is_note else "Works Cited"
-    return CitedText(body, references, heading, tuple(cited), is_note)
+    return rendered, references
 
 
 def _locator(text: str, locate: Callable[[int], tuple[Path, int | None]], offset: int) -> Any:

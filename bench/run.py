@@ -1,0 +1,132 @@
+"""Benchmark: a conference of 200 briefs from the shipped library, against pandoc on the same Markdown.
+
+    python bench/run.py [--runs 3] [--briefs 200] [--jobs 2]
+
+Reports medians over the runs of: a cold single-brief build from the command line (against
+`python -c "import docx, jinja2, markdown, yaml"`), the full build (DOCX and Markdown, --jobs
+workers), a no-op rebuild, a rebuild after one snippet edit, the peak memory of any one process,
+and, in the same run, pandoc converting the same composed Markdown files to DOCX, one process per
+file, `--jobs` at a time. Every build runs as a fresh `python build.py` process, as a user runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+COUNTRIES = ["CHN", "FRA", "BRA", "IND", "NGA", "MEX", "JPN", "KEN", "DEU", "EGY", "IDN", "ZAF", "CAN", "ARG",
+             "TUR", "VNM", "PHL", "THA", "PAK", "ETH", "COL", "ITA", "ESP", "GHA", "PER"]
+COMMITTEES = ["csw", "third-committee", "hrc", "ccpcj", "ecosoc", "security-council", "ilo", "unwomen-board"]
+EDITED = "recommendations/technology"
+BRIEF = """kind: position-paper
+country: {country}
+committee: {committee}
+school: Benchmark University
+date: 2027-03-20
+topics:
+  - title: Trafficking in women and girls
+    tags: [trafficking]
+    sections:
+      - heading: Background
+        use: [context/global-picture]
+      - heading: International framework
+        use: [instruments/palermo-protocol, instruments/cedaw-article-6]
+      - heading: Recommendations
+        use: [recommendations/legal-frameworks, recommendations/international-cooperation, {edited}]
+"""
+
+
+def make_workspace(root: Path, count: int) -> None:
+    """`count` briefs (countries x committees) and one built-in snippet copied in, to edit."""
+    (root / "briefs").mkdir(parents=True)
+    pairs = [(country, committee) for country in COUNTRIES for committee in COMMITTEES][:count]
+    for country, committee in pairs:
+        text = BRIEF.format(country=country, committee=committee, edited=EDITED)
+        (root / "briefs" / f"{country.lower()}-{committee}.yaml").write_text(text, encoding="utf-8")
+    target = root / "snippets" / f"{EDITED}.md"
+    target.parent.mkdir(parents=True)
+    shutil.copy(REPO / "snippets" / f"{EDITED}.md", target)
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def build(root: Path, *args: str) -> list[str]:
+    return [sys.executable, str(REPO / "build.py"), "--root", str(root), *args]
+
+
+def pandoc_all(sources: list[Path], out: Path, jobs: int) -> float:
+    """pandoc, one process per file, `jobs` at a time."""
+    def one(source: Path) -> None:
+        subprocess.run(["pandoc", str(source), "-o", str(out / f"{source.stem}.docx")], check=True)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, sources))
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--briefs", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    results: dict[str, list[float]] = {k: [] for k in ("import", "cold", "full", "noop", "edit", "pandoc")}
+    with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
+        root = Path(tmp) / "conference"
+        make_workspace(root, args.briefs)
+        one = sorted((root / "briefs").glob("*.yaml"))[0].stem
+        snippet = root / "snippets" / f"{EDITED}.md"
+        original = snippet.read_text(encoding="utf-8")
+        jobs = f"--jobs={args.jobs}"
+        for run in range(args.runs):
+            results["import"].append(timed([sys.executable, "-c", "import docx, jinja2, markdown, yaml"], root))
+            results["cold"].append(timed(build(root, one, "--format", "docx,md", "--force", "--jobs=1",
+                                               "--out", str(Path(tmp) / "one")), root))
+            results["full"].append(timed(build(root, "--format", "docx,md", "--force", jobs), root))
+            results["noop"].append(timed(build(root, "--format", "docx,md", jobs), root))
+            snippet.write_text(original + f"\nEdited in run {run}.\n", encoding="utf-8")
+            results["edit"].append(timed(build(root, "--format", "docx,md", jobs), root))
+            markdown = sorted((root / "build").glob("*.md"))
+            pandoc_out = Path(tmp) / "pandoc"
+            pandoc_out.mkdir(exist_ok=True)
+            if shutil.which("pandoc"):
+                results["pandoc"].append(pandoc_all(markdown, pandoc_out, args.jobs))
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        count = len(list((root / "briefs").glob("*.yaml")))
+    median = {k: statistics.median(v) for k, v in results.items() if v}
+    print(f"briefkit benchmark: {count} briefs, {args.runs} runs, {args.jobs} jobs, {os.cpu_count()} cores "
+          f"(medians)")
+    rows = [
+        ("import docx, jinja2, markdown, yaml", median["import"], ""),
+        ("cold single-brief CLI build (docx, md)", median["cold"],
+         f"{median['cold'] / median['import']:.2f}x the import (target <= 1.5x)"),
+        (f"full build, {count} briefs (docx, md)", median["full"], ""),
+        ("no-op rebuild", median["noop"], "target < 0.5 s"),
+        ("rebuild after one snippet edit", median["edit"], f"{count} briefs use it"),
+    ]
+    if "pandoc" in median:
+        rows.append((f"pandoc, {count} files to DOCX, {args.jobs} at a time", median["pandoc"],
+                     f"briefkit full build is {median['pandoc'] / median['full']:.2f}x faster (target >= 5x)"))
+    for name, seconds, note in rows:
+        print(f"  {name:<45} {seconds:8.3f} s  {note}")
+    print(f"  {'peak memory of any one process':<45} {peak_mb:8.1f} MB  target < 150 MB (includes pandoc)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
