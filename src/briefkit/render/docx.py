@@ -63,6 +63,24 @@ def reference_path(ws: Workspace) -> Path:
     return path
 
 
+_STYLE_IDS: dict[tuple[Path, float], dict[str, str | None]] = {}  # per reference document: style name -> id
+
+
+class _StyleIds(dict[str, str | None]):
+    """Style ids by name, each looked up once per reference document (None for a default style, as python-docx
+    writes it), instead of python-docx's search through every style on every use."""
+
+    def __init__(self, doc: Any, known: dict[str, str | None]):
+        super().__init__(known)
+        self.doc = doc
+        self.known = known
+
+    def __missing__(self, name: str) -> str | None:
+        style = self.doc.styles[name]
+        self[name] = self.known[name] = self.doc.part.get_style_id(style, style.type)
+        return self[name]
+
+
 class DocxWriter:
     """One method per element; block methods add to a container, inline methods add runs."""
 
@@ -75,6 +93,7 @@ class DocxWriter:
         for child in list(body):
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
+        self.style_ids = _StyleIds(self.doc, _STYLE_IDS.setdefault((path, path.stat().st_mtime), {}))
         self.footnotes = ooxml.Footnotes(self.doc.part)
         self.numbering = ooxml.Numbering(self.doc.part.numbering_part, list_scheme(composed.job.brief.kind))
         self.notes: dict[str, ET.Element] = {}
@@ -152,7 +171,7 @@ class DocxWriter:
         for text, part in ((job.conference.header, section.header), (footer, section.footer)):
             part.is_linked_to_previous = False
             paragraph = part.paragraphs[0]
-            paragraph.style = self.doc.styles["Header" if part is section.header else "Footer"]
+            paragraph._p.style = self.style_ids["Header" if part is section.header else "Footer"]
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             for piece in re.split(r"(\{page\}|\{pages\})", text):
                 if piece == "{page}":
@@ -192,7 +211,7 @@ class DocxWriter:
         p = ooxml.element("w:p")
         container.append(p) if container.tag != qn("w:body") else self._body_append(p)
         paragraph = Paragraph(p, self.doc._body)
-        paragraph.style = self.doc.styles[style]
+        p.style = self.style_ids[style]
         return paragraph
 
     def _body_append(self, p: Any) -> None:
@@ -274,7 +293,7 @@ class DocxWriter:
             for c, cell in enumerate(row):
                 target = table.cell(r, c)
                 paragraph = target.paragraphs[0]
-                paragraph.style = self.doc.styles["Table Heading" if cell.tag == "th" else "Table Text"]
+                paragraph._p.style = self.style_ids["Table Heading" if cell.tag == "th" else "Table Text"]
                 align = re.search(r"text-align:\s*(\w+)", cell.get("style") or "")
                 if align and align.group(1) in ALIGN:
                     paragraph.alignment = ALIGN[align.group(1)]
@@ -313,7 +332,7 @@ class DocxWriter:
         if fmt.code:
             style = style or "Verbatim Char"
         if style:
-            run.style = self.doc.styles[style]
+            r.style = self.style_ids[style]
         if RTL.search(text):
             r.get_or_add_rPr().append(ooxml.element("w:rtl"))
 
@@ -333,7 +352,7 @@ class DocxWriter:
         start = len(link)
         self.runs(element, link, paragraph, fmt)
         for r in list(link)[start:]:
-            Run(r, paragraph).style = self.doc.styles["Hyperlink"]
+            r.style = self.style_ids["Hyperlink"]
 
     def _part_of(self, target: Any) -> Any:
         """The package part a node belongs to: hyperlinks in footnotes relate from the footnotes part."""
@@ -393,7 +412,7 @@ class DocxWriter:
             p = ooxml.element("w:p")
             footnote.append(p)
             para = Paragraph(p, paragraph._parent)
-            para.style = self.doc.styles["Footnote Text"]
+            para._p.style = self.style_ids["Footnote Text"]
             if first:
                 p.append(ooxml.footnote_mark())
                 self.text(" ", p, para, Format())
