@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefkit import __version__
+from briefkit import __version__, citations
 from briefkit.errors import Problem
 from briefkit.library import snippet_files
 from briefkit.workspace import Workspace
 
 CACHE_NAME = ".briefkit-cache.json"
+MEMO_NAME = ".briefkit-citations.json"
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -57,6 +58,12 @@ class BuildCache:
                 pass  # no cache, or an unreadable one: build everything
         cache._snippets = dict(snippet_files(ws))
         cache._base = cache._base_digest()
+        try:  # formatted citations from earlier runs: a cold build need not start citeproc at all
+            memo = json.loads((out_dir / MEMO_NAME).read_text(encoding="utf-8"))
+            if isinstance(memo, dict):
+                citations.MEMO.update(memo)
+        except (OSError, ValueError):
+            pass
         return cache
 
     def _base_digest(self) -> str:
@@ -105,12 +112,16 @@ class BuildCache:
         self.entries.pop(_name(brief), None)
 
     def save(self) -> None:
-        """Write the cache atomically (a torn cache file would only cost a rebuild, but still)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps({"version": __version__, "briefs": self.entries}, indent=1, sort_keys=True),
-                       encoding="utf-8")
-        os.replace(tmp, self.path)
+        """Write the cache and the citation memo atomically (a torn file would only cost a rebuild, but still)."""
+        _write_json(self.path, {"version": __version__, "briefs": self.entries})
+        _write_json(self.path.with_name(MEMO_NAME), citations.MEMO)
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _name(brief: Path) -> str:

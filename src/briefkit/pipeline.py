@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from briefkit import citations
 from briefkit.briefs import load_brief
 from briefkit.cache import BuildCache
 from briefkit.checks import check_limits, limits_for
@@ -287,6 +289,7 @@ class BriefResult:
     problems: list[Problem] = field(default_factory=list)
     snippets: list[str] = field(default_factory=list)
     failed: bool = False
+    memo: list[tuple[str, Any]] = field(default_factory=list)  # citations a worker formatted, for the parent
 
 
 _WORKER: tuple[Session, str | None, tuple[str, ...] | None] | None = None  # set before worker processes fork
@@ -297,6 +300,7 @@ def _render_one(path: Path) -> BriefResult:
     session, committee, formats = _WORKER
     problems = Problems()
     result = BriefResult(path)
+    known = len(citations.MEMO)
     try:
         result.items = render_brief(session, path, committee, formats, problems)
         result.snippets = sorted({s for item in result.items for s in item.composed.snippets})
@@ -304,6 +308,7 @@ def _render_one(path: Path) -> BriefResult:
         problems.extend(err.problems)
         result.failed = True
     result.problems = list(problems.items)
+    result.memo = list(citations.MEMO.items())[known:]
     return result
 
 
@@ -320,6 +325,7 @@ def _render_all(ws: Workspace, paths: list[Path], committee: str | None, formats
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
                 for result in pool.map(_render_one, paths, chunksize=max(1, len(paths) // (jobs * 4))):
+                    citations.MEMO.update(result.memo)
                     results.append(result)
                     if progress:
                         progress(len(results), len(paths), result.path.stem)
