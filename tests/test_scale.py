@@ -62,6 +62,11 @@ def test_cache_skips_unchanged_briefs_and_rebuilds_exactly_the_users_of_an_edite
     assert rebuilt == users
     assert _summary(edited.out).startswith(f"{len(users)} built, {len(briefs) - len(users)} unchanged")
 
+    forced = cli("build", "--root", workspace, "--format", "md", "--force", briefs[0])
+    assert _summary(forced.out).startswith("1 built, 0 unchanged")
+    # forcing one brief keeps what the cache knows of the others
+    assert _summary(cli("build", "--root", workspace, "--format", "md").out).startswith(
+        f"0 built, {len(briefs)} unchanged")
     forced = cli("build", "--root", workspace, "--format", "md", "--force")
     assert _summary(forced.out).startswith(f"{len(briefs)} built, 0 unchanged")
 
@@ -106,3 +111,13 @@ def test_pdfs_of_a_run_come_from_one_libreoffice_process(tmp_path, cli, monkeypa
     pdfs = sorted(p.name for p in out.glob("*.pdf"))
     assert len(pdfs) == 3 and all((out / name).read_bytes().startswith(b"%PDF") for name in pdfs)
     assert not list(out.glob(".*.tmp"))  # written atomically, no temporary file left
+
+
+def test_citation_memo_kept_between_runs_gives_the_same_bytes(tmp_path, cli):
+    out = tmp_path / "out"
+    assert cli("build", "china-hrc-policy-brief", "--format", "docx,md", "--out", out).code == 0
+    memo = out / ".briefkit-citations.json"
+    assert memo.is_file() and memo.stat().st_size > 1000
+    first = {p.name: p.read_bytes() for p in out.glob("[!.]*")}
+    assert cli("build", "china-hrc-policy-brief", "--format", "docx,md", "--out", out, "--force").code == 0
+    assert {p.name: p.read_bytes() for p in out.glob("[!.]*")} == first  # formatted from the memo this time

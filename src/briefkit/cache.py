@@ -47,15 +47,14 @@ class BuildCache:
     _base: str = ""
 
     @classmethod
-    def open(cls, out_dir: Path, ws: Workspace, options: str, fresh: bool = False) -> BuildCache:
+    def open(cls, out_dir: Path, ws: Workspace, options: str) -> BuildCache:
         cache = cls(out_dir / CACHE_NAME, ws, options)
-        if not fresh:
-            try:
-                loaded = json.loads(cache.path.read_text(encoding="utf-8"))
-                if isinstance(loaded, dict) and isinstance(loaded.get("briefs"), dict):
-                    cache.entries = loaded["briefs"]
-            except (OSError, ValueError):
-                pass  # no cache, or an unreadable one: build everything
+        try:
+            loaded = json.loads(cache.path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict) and isinstance(loaded.get("briefs"), dict):
+                cache.entries = loaded["briefs"]
+        except (OSError, ValueError):
+            pass  # no cache, or an unreadable one: build everything
         cache._snippets = dict(snippet_files(ws))
         cache._base = cache._base_digest()
         try:  # formatted citations from earlier runs: a cold build need not start citeproc at all

@@ -234,10 +234,10 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
     report = Report()
     out_dir = out_dir or ws.root / "build"
     paths = brief_files(ws, names, report.problems)
-    cache = BuildCache.open(out_dir, ws, f"{formats}|{committee}", fresh=force)
+    cache = BuildCache.open(out_dir, ws, f"{formats}|{committee}")
     todo = []
     for path in paths:
-        if cache.fresh(path, out_dir):
+        if not force and cache.fresh(path, out_dir):
             report.skipped.append(path.stem)
             report.problems.extend(cache.warnings(path))
         else:
