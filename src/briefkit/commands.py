@@ -89,7 +89,7 @@ def check(root: Path, names: Sequence[str], committee: str | None, strict: bool,
             composed.extend(compose_brief(session, path, committee, problems))
         except BriefkitError as err:
             problems.extend(err.problems)
-    pages = _page_counts(session, [c for c in composed if limits_for(c).pages], problems)
+    pages = _page_counts(session, [c for c in composed if limits_for(c).pages])
     for item in composed:
         check_limits(item, problems, pages.get(item.job.name))
     count = len(composed)
@@ -99,7 +99,7 @@ def check(root: Path, names: Sequence[str], committee: str | None, strict: bool,
     return 1 if failed else 0
 
 
-def _page_counts(session: Session, composed: list[Composed], problems: Problems) -> dict[str, int]:
+def _page_counts(session: Session, composed: list[Composed]) -> dict[str, int]:
     """Page counts of page-limited outputs, from PDFs LibreOffice makes in one run (none without it)."""
     from briefkit.render.docx import render_docx
 

@@ -221,6 +221,11 @@ class Rendered:
     pdf: bool  # a PDF is wanted
     docx: bytes | None = None  # the Word document, also when only the PDF or a page count needs it
 
+    @property
+    def needs_pdf(self) -> bool:
+        """A PDF is made when one is wanted or the conference limits this kind's pages."""
+        return self.pdf or bool(limits_for(self.composed).pages)
+
 
 def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | None = None,
           out_dir: Path | None = None, committee: str | None = None, jobs: int = 1, force: bool = False,
@@ -308,7 +313,8 @@ def _render_one(path: Path) -> BriefResult:
         problems.extend(err.problems)
         result.failed = True
     result.problems = list(problems.items)
-    result.memo = list(citations.MEMO.items())[known:]
+    if multiprocessing.parent_process() is not None:  # a worker: hand new citations to the parent
+        result.memo = list(citations.MEMO.items())[known:]
     return result
 
 
@@ -345,8 +351,7 @@ def make_pdfs(items: list[Rendered], problems: Problems) -> dict[str, bytes]:
     Without LibreOffice, one error if PDFs were asked for (page limits fall back to an estimate); the
     other formats are built regardless.
     """
-    wanted = {item.composed.job.name: item.docx for item in items
-              if item.docx is not None and (item.pdf or limits_for(item.composed).pages)}
+    wanted = {item.composed.job.name: item.docx for item in items if item.needs_pdf and item.docx is not None}
     if not wanted:
         return {}
     try:
@@ -370,7 +375,7 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
         tree = parse(composed.markdown)  # parsed once; renderers only read it
         files = {fmt: RENDERERS[fmt](composed, tree, session.ws) for fmt in wanted if fmt != "pdf"}
         item = Rendered(composed, output_stem(composed.job), files, "pdf" in wanted, files.get("docx"))
-        if item.docx is None and (item.pdf or limits_for(composed).pages):
+        if item.docx is None and item.needs_pdf:
             item.docx = _docx(composed, tree, session.ws)
         outputs.append(item)
     return outputs

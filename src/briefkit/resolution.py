@@ -117,8 +117,6 @@ class ResolutionBuilder:
         return tuple(self._opened(t, "preambular", ",", ()) for t in texts)
 
     def operative(self, texts: Sequence[ClauseText]) -> tuple[Clause, ...]:
-        if not texts:
-            return ()
         return tuple(self._opened(t, "operative", *self._ending(t, i == len(texts) - 1))
                      for i, t in enumerate(texts))
 
