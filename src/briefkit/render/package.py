@@ -1,0 +1,424 @@
+"""The Word reference document, read once per process, and the writing of a new package from it.
+
+A brief's DOCX is the reference document's package with the parts a brief owns written afresh: the main
+document, styles (conference fonts and sizes), numbering (briefkit's list definitions), footnotes, a header
+and a footer, and the core properties. Every other part the reference document's relationships reach
+(theme, settings, fonts, endnotes, custom XML...) is copied as it is; parts only its old body, headers or
+footers used are left out. Reading, parsing and style edits happen once per reference document (and
+conference settings), not once per brief.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from lxml import etree
+
+from briefkit.errors import BriefkitError, Problem
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+XML_HEAD = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CTYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+RT = R + "/"  # relationship types are this plus a name
+RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+CT = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
+CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
+NSDECLS = f'xmlns:w="{W}" xmlns:r="{R}"'
+
+# Relationships of the main document not copied: what its old body, headers and footers used, and the parts a
+# brief writes afresh.
+DROPPED = {RT + name for name in ("hyperlink", "image", "header", "footer", "footnotes", "numbering", "styles")}
+# Styles a brief uses; a reference document without one gets the built-in definition.
+USED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "List Paragraph", "Block Text",
+               "Source Code", "Thematic Break", "Bibliography", "Table Grid", "Table Heading", "Table Text", "Header",
+               "Footer", "Footnote Text", "Footnote Reference", "Hyperlink", "Verbatim Char")
+BUILTIN = Path(__file__).resolve().parents[1] / "builtin" / "templates" / "styles" / "reference.docx"
+
+# Schema order of the children this module adds (ECMA-376 CT_RPr, CT_PPr, CT_Style).
+RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow",
+             "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
+             "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs",
+             "em", "lang", "eastAsianLayout", "specVanish", "oMath")
+PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+             "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+             "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
+STYLE_ORDER = ("name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden", "uiPriority", "semiHidden",
+               "unhideWhenUsed", "qFormat", "locked", "personal", "personalCompose", "personalReply", "rsid", "pPr",
+               "rPr", "tblPr", "trPr", "tcPr", "tblStylePr")
+SECT_ORDER = ("headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar", "paperSrc",
+              "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote", "titlePg",
+              "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange")
+
+
+def w(name: str) -> str:
+    """The Clark name of a `w:` element or attribute."""
+    return f"{{{W}}}{name}"
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def attr(text: str) -> str:
+    return escape(text).replace('"', "&quot;")
+
+
+@dataclass(frozen=True)
+class Rel:
+    id: str
+    type: str
+    target: str
+    external: bool = False
+
+    def xml(self) -> str:
+        mode = ' TargetMode="External"' if self.external else ""
+        return f'<Relationship Id="{self.id}" Type="{self.type}" Target="{attr(self.target)}"{mode}/>'
+
+
+@dataclass
+class Rels:
+    """The relationships of one part; new ones get the next free rId."""
+
+    items: list[Rel] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        numbers = [int(r.id[3:]) for r in self.items if r.id.startswith("rId") and r.id[3:].isdigit()]
+        self.next = max(numbers, default=0) + 1
+        self.urls: dict[str, str] = {}
+
+    def add(self, type_: str, target: str, external: bool = False) -> str:
+        if external and target in self.urls:
+            return self.urls[target]
+        rid = f"rId{self.next}"
+        self.next += 1
+        self.items.append(Rel(rid, type_, target, external))
+        if external:
+            self.urls[target] = rid
+        return rid
+
+    def xml(self) -> bytes:
+        body = "".join(r.xml() for r in self.items)
+        return f'{XML_HEAD}<Relationships xmlns="{PKG_RELS}">{body}</Relationships>'.encode()
+
+
+def rels_name(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def _resolve(source: str, target: str) -> str:
+    """A relationship target as a part name (no leading slash), relative to its source part's folder."""
+    if target.startswith("/"):
+        return posixpath.normpath(target[1:])
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def _read_rels(data: bytes | None) -> list[Rel]:
+    if data is None:
+        return []
+    return [Rel(r.get("Id", ""), r.get("Type", ""), r.get("Target", ""), r.get("TargetMode") == "External")
+            for r in ET.fromstring(data).iter(f"{{{PKG_RELS}}}Relationship")]
+
+
+def _set_child(parent: Any, name: str, order: tuple[str, ...]) -> Any:
+    """`parent`'s `w:name` child, created in its schema position if missing."""
+    found = parent.find(w(name))
+    if found is not None:
+        return found
+    child = etree.Element(w(name))
+    rank = order.index(name)
+    for index, sibling in enumerate(parent):
+        local = etree.QName(sibling).localname if isinstance(sibling.tag, str) else ""
+        if local in order and order.index(local) > rank:
+            parent.insert(index, child)
+            return child
+    parent.append(child)
+    return child
+
+
+@dataclass(frozen=True)
+class StyleSettings:
+    """What a conference changes in the styles part."""
+
+    font: str
+    east_asian_font: str
+    font_size: float
+    line_spacing: float
+    size_range: tuple[float, float] | None
+    language: str
+
+
+class Reference:
+    """A reference document's package, parsed once."""
+
+    def __init__(self, path: Path, data: bytes):
+        self.path = path
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            self.parts = {info.filename: archive.read(info.filename) for info in archive.infolist()
+                          if not info.is_dir()}
+            self._read()
+        except (zipfile.BadZipFile, ET.ParseError, etree.XMLSyntaxError, KeyError, ValueError) as err:
+            raise BriefkitError([Problem(path, None, f"cannot read the reference document: {err}",
+                                         "save it again from Word as a .docx")]) from None
+        self._styles: dict[StyleSettings, bytes] = {}
+        self._sections: dict[tuple[object, ...], str] = {}
+
+    def _read(self) -> None:
+        types = ET.fromstring(self.parts["[Content_Types].xml"])
+        self.defaults = {d.get("Extension", "").lower(): d.get("ContentType", "")
+                         for d in types.iter(f"{{{CTYPES}}}Default")}
+        self.overrides = {o.get("PartName", "").lstrip("/"): o.get("ContentType", "")
+                          for o in types.iter(f"{{{CTYPES}}}Override")}
+        self.package_rels = _read_rels(self.parts.get("_rels/.rels"))
+        main = next(r for r in self.package_rels if r.type == RT + "officeDocument")
+        self.main = _resolve("", main.target)
+        self.main_rels = _read_rels(self.parts.get(rels_name(self.main)))
+        document = _with_prefixes(etree.fromstring(self.parts[self.main]))
+        body = document.find(w("body"))
+        if body is None:
+            raise ValueError(f"{self.main} has no w:body")
+        section = body[-1] if len(body) and body[-1].tag == w("sectPr") else None
+        self.section = section if section is not None else etree.Element(w("sectPr"))
+        for child in list(self.section):
+            if child.tag in (w("headerReference"), w("footerReference"), w("titlePg")):
+                self.section.remove(child)
+        body.addprevious(etree.Comment("B"))
+        document.remove(body)
+        self.document_open, self.document_close = etree.tostring(document, encoding="unicode").split("<!--B-->")
+        self.styles_tree = etree.fromstring(self._part_of(RT + "styles") or _builtin_part("styles"))
+        if self.path != BUILTIN:
+            _add_missing_styles(self.styles_tree, load_reference(BUILTIN).styles_tree)
+        self.style_ids: dict[str, str] = {}  # style name as Word shows it, lower case -> style id
+        for style in self.styles_tree.iter(w("style")):
+            name = style.find(w("name"))
+            if name is not None:
+                self.style_ids[name.get(w("val"), "").lower()] = style.get(w("styleId"), "")
+        self.numbering = _Numbering(self._part_of(RT + "numbering"))
+        self.has_footnotes = self._part_of(RT + "footnotes") is not None
+
+    def _part_of(self, rel_type: str) -> bytes | None:
+        for rel in self.main_rels:
+            if rel.type == rel_type and not rel.external:
+                return self.parts.get(_resolve(self.main, rel.target))
+        return None
+
+    def styles(self, settings: StyleSettings) -> bytes:
+        """The styles part for a conference's settings, made once per settings."""
+        if settings not in self._styles:
+            self._styles[settings] = _styled(copy.deepcopy(self.styles_tree), settings)
+        return self._styles[settings]
+
+    def section_xml(self, page: tuple[int, int], margins: tuple[int, ...], header: str, footer: str) -> str:
+        """The reference's section properties with a paper size and margins (twips), and a header and footer."""
+        key = (page, margins, header, footer)
+        if key not in self._sections:
+            section = _with_prefixes(copy.deepcopy(self.section))
+            size = _set_child(section, "pgSz", SECT_ORDER)
+            size.attrib.pop(w("orient"), None)
+            size.set(w("w"), str(page[0]))
+            size.set(w("h"), str(page[1]))
+            margin = _set_child(section, "pgMar", SECT_ORDER)
+            for name, value in zip(("top", "bottom", "left", "right"), margins, strict=True):
+                margin.set(w(name), str(value))
+            for name, default in (("header", "720"), ("footer", "720"), ("gutter", "0")):
+                margin.set(w(name), margin.get(w(name), default))
+            for tag, rid in (("footerReference", footer), ("headerReference", header)):
+                reference = etree.Element(w(tag))
+                reference.set(w("type"), "default")
+                reference.set(f"{{{R}}}id", rid)
+                section.insert(0, reference)
+            # Its namespaces are declared on the document element.
+            self._sections[key] = re.sub(r' xmlns:\w+="[^"]*"', "", etree.tostring(section, encoding="unicode"))
+        return self._sections[key]
+
+    def kept_parts(self) -> list[str]:
+        """The parts copied as they are: those reached through relationships, minus the ones a brief rewrites."""
+        kept: list[str] = []
+        seen = {self.main}
+        queue = [("", r) for r in self.package_rels if r.type not in (RT + "officeDocument", RT_CORE)]
+        queue += [(self.main, r) for r in self.main_rels if r.type not in DROPPED]
+        while queue:
+            source, rel = queue.pop(0)
+            if rel.external:
+                continue
+            name = _resolve(source, rel.target)
+            if name in seen or name not in self.parts:
+                continue
+            seen.add(name)
+            kept.append(name)
+            queue += [(name, r) for r in _read_rels(self.parts.get(rels_name(name)))]
+        return kept
+
+    def content_type(self, name: str) -> str | None:
+        return self.overrides.get(name) or self.defaults.get(posixpath.splitext(name)[1][1:].lower())
+
+
+def _with_prefixes(root: Any) -> Any:
+    """`root`, or a copy of it, declaring the `w:` and `r:` prefixes the writer uses."""
+    if root.nsmap.get("w") == W and root.nsmap.get("r") == R:
+        return root
+    nsmap = {k: v for k, v in root.nsmap.items() if k not in ("w", "r")}
+    copy_ = etree.Element(root.tag, attrib=dict(root.attrib), nsmap={**nsmap, "w": W, "r": R})
+    copy_.text = root.text
+    copy_.extend(list(root))
+    return copy_
+
+
+def _builtin_part(kind: str) -> bytes:
+    reference = load_reference(BUILTIN)
+    found = reference._part_of(RT + kind)
+    assert found is not None, f"the built-in reference document has no {kind} part"
+    return found
+
+
+def _styled(tree: Any, settings: StyleSettings) -> bytes:
+    """A conference's fonts, sizes and language applied to a copy of the reference's styles."""
+    styles = {(s.find(w("name")).get(w("val"), "") if s.find(w("name")) is not None else "").lower(): s
+              for s in tree.iter(w("style"))}
+    normal = styles.get("normal")
+    if normal is not None:
+        rpr = _set_child(normal, "rPr", STYLE_ORDER)
+        fonts = _set_child(rpr, "rFonts", RPR_ORDER)
+        for key, value in (("ascii", settings.font), ("hAnsi", settings.font), ("eastAsia", settings.east_asian_font),
+                           ("cs", settings.font)):
+            fonts.set(w(key), value)
+        half_points = str(round(settings.font_size * 2))
+        _set_child(rpr, "sz", RPR_ORDER).set(w("val"), half_points)
+        _set_child(rpr, "szCs", RPR_ORDER).set(w("val"), half_points)
+        spacing = _set_child(_set_child(normal, "pPr", STYLE_ORDER), "spacing", PPR_ORDER)
+        spacing.set(w("line"), str(round(240 * settings.line_spacing)))
+        spacing.set(w("lineRule"), "auto")
+    note = styles.get("footnote text")
+    if note is not None:
+        size = str(round(max(settings.font_size - 2, 8) * 2))
+        rpr = _set_child(note, "rPr", STYLE_ORDER)
+        _set_child(rpr, "sz", RPR_ORDER).set(w("val"), size)
+        _set_child(rpr, "szCs", RPR_ORDER).set(w("val"), size)
+    if settings.size_range:  # every size the reference document sets, headings and notes included
+        low, high = (round(v * 2) for v in settings.size_range)
+        for size in (*tree.iter(w("sz")), *tree.iter(w("szCs"))):
+            value = size.get(w("val"), "")
+            if value.isdigit():
+                size.set(w("val"), str(min(max(int(value), low), high)))
+    defaults = tree.find(w("docDefaults"))
+    if defaults is not None:
+        rpr = _set_child(_set_child(defaults, "rPrDefault", ("rPrDefault", "pPrDefault")), "rPr", ("rPr",))
+        for old in rpr.findall(w("lang")):
+            rpr.remove(old)
+        lang = _set_child(rpr, "lang", RPR_ORDER)
+        lang.set(w("val"), settings.language)
+        lang.set(w("eastAsia"), "zh-CN")
+        lang.set(w("bidi"), "ar-SA")
+    return XML_HEAD.encode() + etree.tostring(tree, encoding="UTF-8")
+
+
+def _add_missing_styles(tree: Any, builtin: Any) -> None:
+    """Copy the built-in definition of each used style the tree lacks (with the styles it is based on)."""
+
+    def index(root: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        names, ids = {}, {}
+        for style in root.iter(w("style")):
+            name = style.find(w("name"))
+            if name is not None:
+                names[name.get(w("val"), "").lower()] = style
+            ids[style.get(w("styleId"), "")] = style
+        return names, ids
+
+    names, ids = index(tree)
+    source_names, source_ids = index(builtin)
+
+    def add(style: Any) -> None:
+        if style.get(w("styleId"), "") in ids:
+            return
+        added = copy.deepcopy(style)
+        tree.append(added)
+        ids[added.get(w("styleId"), "")] = added
+        for ref in ("basedOn", "next", "link"):
+            target = added.find(w(ref))
+            if target is None:
+                continue
+            wanted = target.get(w("val"), "")
+            if wanted not in ids and wanted in source_ids:
+                add(source_ids[wanted])
+            if wanted not in ids:
+                added.remove(target)
+
+    for name in USED_STYLES:
+        if name.lower() not in names and name.lower() in source_names:
+            add(source_names[name.lower()])
+
+
+class _Numbering:
+    """The reference's numbering part split around where a brief's definitions and instances go."""
+
+    def __init__(self, data: bytes | None):
+        root = _with_prefixes(etree.fromstring(data) if data is not None else etree.Element(w("numbering")))
+        abstract_ids = [int(a.get(w("abstractNumId"), "0")) for a in root.findall(w("abstractNum"))]
+        num_ids = [int(n.get(w("numId"), "0")) for n in root.findall(w("num"))]
+        self.first_abstract = max(abstract_ids, default=-1) + 1
+        self.first_num = max(num_ids, default=0) + 1
+        nums = root.findall(w("num"))
+        marker_abstract, marker_num = etree.Comment("A"), etree.Comment("N")
+        if nums:
+            nums[0].addprevious(marker_abstract)
+            nums[-1].addnext(marker_num)
+        else:
+            cleanup = root.find(w("numIdMacAtCleanup"))
+            if cleanup is not None:
+                cleanup.addprevious(marker_abstract)
+                cleanup.addprevious(marker_num)
+            else:
+                root.append(marker_abstract)
+                root.append(marker_num)
+        text = etree.tostring(root, encoding="unicode")
+        self.head, rest = text.split("<!--A-->")
+        self.middle, self.tail = rest.split("<!--N-->")
+
+    def xml(self, abstracts: str, nums: str) -> bytes:
+        return (XML_HEAD + self.head + abstracts + self.middle + nums + self.tail).encode()
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, stamp: tuple[float, int]) -> Reference:
+    return Reference(path, path.read_bytes())
+
+
+def load_reference(path: Path) -> Reference:
+    """The parsed reference document at `path`, read again only when the file changes."""
+    stat = path.stat()
+    return _load(path, (stat.st_mtime, stat.st_size))
+
+
+def write_package(parts: Iterable[tuple[str, bytes]]) -> bytes:
+    """A zip package with fixed entry dates and attributes, so equal input gives equal bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+def content_types(defaults: dict[str, str], overrides: dict[str, str]) -> bytes:
+    items = [f'<Default Extension="{attr(e)}" ContentType="{attr(t)}"/>' for e, t in sorted(defaults.items())]
+    items += [f'<Override PartName="/{attr(p)}" ContentType="{attr(t)}"/>' for p, t in sorted(overrides.items())]
+    return f'{XML_HEAD}<Types xmlns="{CTYPES}">{"".join(items)}</Types>'.encode()
