@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 import subprocess
+import zipfile
 
 import docx
 import mammoth
@@ -15,10 +16,13 @@ from docx2python import docx2python
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefkit.document import parse
+from briefkit.document import list_scheme, parse
 from briefkit.errors import BriefkitError
 from briefkit.model import Conference, Margins
-from docx_support import REPO, VALIDATOR, docx_bytes, outline, validation_problems
+from briefkit.render.html import render_html
+from briefkit.render.markdown import render_markdown
+from briefkit.render.text import render_text
+from docx_support import REPO, VALIDATOR, composed, docx_bytes, outline, validation_problems
 
 CORPUS = sorted((REPO / "tests" / "fixtures" / "markdown").glob("*.md"))
 STYLE_MAP = """
@@ -187,6 +191,44 @@ def test_local_image_with_a_width(tmp_path):
         docx_bytes("![x](../secret.png)\n", root=tmp_path)
 
 
+def _word_reference(root):
+    """A reference document as Word users make them: python-docx's default template (Word's styles, fewer of
+    briefkit's), restyled, with a header of its own."""
+    reference = docx.Document()
+    reference.styles["Heading 1"].font.color.rgb = docx.shared.RGBColor(0x12, 0x34, 0x56)
+    reference.sections[0].header.paragraphs[0].text = "Old letterhead"
+    for zoom in reference.settings.element.findall(qn("w:zoom")):  # the template's one schema error; Word's are valid
+        zoom.set(qn("w:percent"), "100")
+    (root / "templates" / "styles").mkdir(parents=True)
+    reference.save(str(root / "templates" / "styles" / "reference.docx"))
+
+
+@needs_validator
+def test_a_users_reference_document_keeps_its_styles_and_gains_the_missing_ones(tmp_path):
+    _word_reference(tmp_path)
+    text = (REPO / "tests/fixtures/markdown/footnotes.md").read_text() + "\n```\ncode\n```\n\n| a |\n|---|\n| b |\n"
+    data = docx_bytes("# Title\n\n## Heading\n\n" + text, root=tmp_path)
+    assert validation_problems(data) == []
+    document = docx.Document(io.BytesIO(data))
+    heading = next(p for p in document.paragraphs if p.text == "Heading")
+    assert heading.style.name == "Heading 1" and str(heading.style.font.color.rgb) == "123456"
+    names = {p.style.name for p in document.paragraphs}
+    assert {"Title", "Source Code"} <= names
+    assert document.tables[0].rows[0].cells[0].paragraphs[0].style.name == "Table Heading"
+    assert document.sections[0].header.paragraphs[0].text == "China | CSW"
+    assert b"Old letterhead" not in b"".join(zipfile.ZipFile(io.BytesIO(data)).read(n)
+                                              for n in zipfile.ZipFile(io.BytesIO(data)).namelist())
+
+
+def test_a_reference_document_that_is_not_a_word_file_is_one_located_error(tmp_path):
+    (tmp_path / "templates" / "styles").mkdir(parents=True)
+    (tmp_path / "templates" / "styles" / "reference.docx").write_text("not a zip")
+    with pytest.raises(BriefkitError) as caught:
+        docx_bytes("Text.\n", root=tmp_path)
+    message = str(caught.value)
+    assert "reference.docx" in message and "cannot read the reference document" in message
+
+
 def test_default_footer_is_page_x_of_y_where_the_conference_asks():
     conference = Conference(id="c", name="C", path=REPO, page_x_of_y=True)
     footer = _document("Text.\n", conference=conference).sections[0].footer
@@ -207,12 +249,16 @@ def test_identical_input_gives_identical_bytes():
 
 BLOCKS = st.sampled_from(["# ", "## ", "#### ", "- ", "1. ", "    - ", "        1. ", "> ", "**", "*", "~~", "`",
                           "[x](https://e.org/?a=1&b=2)", "[in](#x)", "[^1]", "\n\n[^1]: a note\n\n", "| a | b |\n|---|:-:|\n| c | d |\n",
-                          "```\n", "\n\n", "<&>", "---\n", "<!-- pagebreak -->\n", "\n", "    ", "中文", "عربي", "🌍"])
+                          "```\n", "\n\n", "<&>", "---\n", "<!-- pagebreak -->\n", "\n", "    ", "中文", "عربي", "🌍",
+                          "{: .x }", " { % }", "{#id}"])
+
+
+MARKDOWN = st.lists(st.one_of(BLOCKS, st.text(max_size=20)), max_size=25).map("".join)
 
 
 @needs_validator
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.one_of(BLOCKS, st.text(max_size=20)), max_size=25).map("".join))
+@given(MARKDOWN)
 def test_arbitrary_markdown_never_crashes_and_always_validates(text):
     try:
         data = docx_bytes(text)
@@ -221,6 +267,30 @@ def test_arbitrary_markdown_never_crashes_and_always_validates(text):
         return
     docx.Document(io.BytesIO(data))
     assert validation_problems(data) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(MARKDOWN)
+def test_arbitrary_markdown_renders_in_every_text_format(text):
+    tree = parse(text)
+    for data in (render_markdown(tree, {}), render_text(tree, list_scheme("resolution")), render_html(composed(text), tree)):
+        data.decode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKDOWN)
+def test_the_fast_inline_pass_gives_python_markdowns_own_tree(text):
+    import xml.etree.ElementTree as ET
+
+    assert ET.tostring(parse(text)) == ET.tostring(parse(text, fast=False))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_the_fast_inline_pass_gives_the_same_tree_for_the_corpus(path):
+    import xml.etree.ElementTree as ET
+
+    text = path.read_text()
+    assert ET.tostring(parse(text)) == ET.tostring(parse(text, fast=False))
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

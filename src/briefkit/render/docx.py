@@ -19,8 +19,23 @@ from pathlib import Path
 from briefkit.compose import Composed
 from briefkit.document import list_scheme, split_list_item
 from briefkit.errors import BriefkitError, Problem
-from briefkit.render.package import (CT, CT_CORE, DROPPED, NSDECLS, RT, RT_CORE, Reference, Rels, StyleSettings,
-                                     attr, content_types, escape, load_reference, rels_name, write_package)
+from briefkit.render.package import (
+    CT,
+    CT_CORE,
+    DROPPED,
+    NSDECLS,
+    RT,
+    RT_CORE,
+    Reference,
+    Rels,
+    StyleSettings,
+    attr,
+    content_types,
+    escape,
+    load_reference,
+    rels_name,
+    write_package,
+)
 from briefkit.workspace import Workspace, is_safe_name
 from briefkit.yamlio import XML_ILLEGAL
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from lxml import etree
 
@@ -64,6 +63,14 @@ STYLE_ORDER = ("name", "aliases", "basedOn", "next", "link", "autoRedefine", "hi
 SECT_ORDER = ("headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar", "paperSrc",
               "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote", "titlePg",
               "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange")
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+def _xml(data: bytes) -> Any:
+    """Parse a part of the reference document (a user's file: no entities, no network)."""
+    return etree.fromstring(data, _PARSER)
 
 
 def w(name: str) -> str:
@@ -133,7 +140,7 @@ def _read_rels(data: bytes | None) -> list[Rel]:
     if data is None:
         return []
     return [Rel(r.get("Id", ""), r.get("Type", ""), r.get("Target", ""), r.get("TargetMode") == "External")
-            for r in ET.fromstring(data).iter(f"{{{PKG_RELS}}}Relationship")]
+            for r in _xml(data).iter(f"{{{PKG_RELS}}}Relationship")]
 
 
 def _set_child(parent: Any, name: str, order: tuple[str, ...]) -> Any:
@@ -174,14 +181,14 @@ class Reference:
             self.parts = {info.filename: archive.read(info.filename) for info in archive.infolist()
                           if not info.is_dir()}
             self._read()
-        except (zipfile.BadZipFile, ET.ParseError, etree.XMLSyntaxError, KeyError, ValueError) as err:
+        except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError, StopIteration) as err:
             raise BriefkitError([Problem(path, None, f"cannot read the reference document: {err}",
                                          "save it again from Word as a .docx")]) from None
         self._styles: dict[StyleSettings, bytes] = {}
         self._sections: dict[tuple[object, ...], str] = {}
 
     def _read(self) -> None:
-        types = ET.fromstring(self.parts["[Content_Types].xml"])
+        types = _xml(self.parts["[Content_Types].xml"])
         self.defaults = {d.get("Extension", "").lower(): d.get("ContentType", "")
                          for d in types.iter(f"{{{CTYPES}}}Default")}
         self.overrides = {o.get("PartName", "").lstrip("/"): o.get("ContentType", "")
@@ -190,7 +197,7 @@ class Reference:
         main = next(r for r in self.package_rels if r.type == RT + "officeDocument")
         self.main = _resolve("", main.target)
         self.main_rels = _read_rels(self.parts.get(rels_name(self.main)))
-        document = _with_prefixes(etree.fromstring(self.parts[self.main]))
+        document = _with_prefixes(_xml(self.parts[self.main]))
         body = document.find(w("body"))
         if body is None:
             raise ValueError(f"{self.main} has no w:body")
@@ -202,7 +209,7 @@ class Reference:
         body.addprevious(etree.Comment("B"))
         document.remove(body)
         self.document_open, self.document_close = etree.tostring(document, encoding="unicode").split("<!--B-->")
-        self.styles_tree = etree.fromstring(self._part_of(RT + "styles") or _builtin_part("styles"))
+        self.styles_tree = _xml(self._part_of(RT + "styles") or _builtin_part("styles"))
         if self.path != BUILTIN:
             _add_missing_styles(self.styles_tree, load_reference(BUILTIN).styles_tree)
         self.style_ids: dict[str, str] = {}  # style name as Word shows it, lower case -> style id
@@ -369,7 +376,7 @@ class _Numbering:
     """The reference's numbering part split around where a brief's definitions and instances go."""
 
     def __init__(self, data: bytes | None):
-        root = _with_prefixes(etree.fromstring(data) if data is not None else etree.Element(w("numbering")))
+        root = _with_prefixes(_xml(data) if data is not None else etree.Element(w("numbering")))
         abstract_ids = [int(a.get(w("abstractNumId"), "0")) for a in root.findall(w("abstractNum"))]
         num_ids = [int(n.get(w("numId"), "0")) for n in root.findall(w("num"))]
         self.first_abstract = max(abstract_ids, default=-1) + 1
