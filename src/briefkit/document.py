@@ -51,20 +51,41 @@ class _FenceProcessor(BlockProcessor):
 
 
 class _InlineProcessor(InlineProcessor):
-    """Python-Markdown's inline pass, returning at once text that no registered inline pattern can match.
+    """Python-Markdown's inline pass, skipping each pattern on text that lacks what the pattern needs.
 
-    Most of a brief's text is plain prose; the stock pass still tries each of its 14 patterns on every piece.
-    `TRIGGER` finds what any of them needs: a backtick, backslash, bracket, `!`, `<`, `*`, `_`, `~` or a hard
-    line break (two spaces before a newline). A pattern added in `_parser` must be covered here.
+    The stock pass runs each of its 14 pattern regexes over every piece of text, though most of a brief is
+    plain prose. `NEEDS` names, per registered pattern, strings of which any match must contain one; a pattern
+    whose strings are all absent cannot match, and the stock pass would move on to the next one, as this one
+    does. A pattern not listed here is always tried.
     """
 
-    TRIGGER = re.compile(r"[`\\\[!<*_~]|  \n")
+    NEEDS = {"backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "reference": ("[",), "link": ("[",),
+             "image_link": ("![",), "image_reference": ("![",), "short_reference": ("[",),
+             "short_image_ref": ("![",), "autolink": ("<",), "automail": ("<",), "linebreak": ("  \n",),
+             "strike": ("~~",), "em_strong": ("*", "_")}
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        if not self.TRIGGER.search(data):
+        if isinstance(data, AtomicString):
             return data
-        handled: str = super()._InlineProcessor__handleInline(data, patternIndex)  # type: ignore[misc]
-        return handled
+        if self.needs is None:
+            patterns = self.inlinePatterns
+            self.needs = [None] * len(patterns)
+            for name, needs in self.NEEDS.items():
+                if name in patterns:
+                    self.needs[patterns.get_index_for_name(name)] = needs
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        start = 0
+        while patternIndex < len(self.needs):
+            needs = self.needs[patternIndex]
+            if needs is not None and not any(need in data for need in needs):
+                patternIndex, start = patternIndex + 1, 0
+                continue
+            data, matched, start = apply(self.inlinePatterns[patternIndex], data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+    needs: list[tuple[str, ...] | None] | None = None
 
 
 @lru_cache(maxsize=2)
