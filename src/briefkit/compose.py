@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import traceback
 from collections.abc import Callable, Iterable, Mapping
@@ -112,12 +113,28 @@ class _Loader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(name)
 
 
-def make_environment(ws: Workspace, library: Library) -> SandboxedEnvironment:
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates and snippets kept in the build folder, so a new process does not compile them again.
+
+    Jinja checks each entry against its source's checksum (and its own and Python's versions) before use.
+    """
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if not os.path.isdir(os.path.dirname(self.directory)):
+            return  # no build folder yet: a build that fails leaves none behind
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # a read-only build folder: they are compiled again next time
+
+
+def make_environment(ws: Workspace, library: Library, bytecode_dir: Path | None = None) -> SandboxedEnvironment:
     """The one sandboxed Jinja environment every template and snippet renders in."""
     return SandboxedEnvironment(
         loader=_Loader(ws.dirs("templates"), library), undefined=jinja2.StrictUndefined,
         autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True, cache_size=4000,
-        extensions=["jinja2.ext.do"],
+        extensions=["jinja2.ext.do"], bytecode_cache=_BytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
     )
 
 
@@ -341,10 +358,10 @@ def _locator_text(locator: str) -> str:
 class Composer:
     """Composes jobs in one workspace; holds the Jinja environment so templates compile once."""
 
-    def __init__(self, ws: Workspace, library: Library):
+    def __init__(self, ws: Workspace, library: Library, bytecode_dir: Path | None = None):
         self.ws = ws
         self.library = library
-        self.env = make_environment(ws, library)
+        self.env = make_environment(ws, library, bytecode_dir)
         self._phrases: Phrases | None = None
 
     def title(self, job: Job) -> str:

@@ -8,12 +8,15 @@ from functools import lru_cache
 
 import markdown
 from markdown.blockprocessors import BlockProcessor
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+from markdown.extensions.toc import TocExtension
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
 
-EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "toc"]
-EXTENSION_CONFIGS = {"footnotes": {"USE_DEFINITION_ORDER": False}, "toc": {"permalink": False}}
 PAGE_BREAK = "<!-- pagebreak -->"
 _PLACEHOLDER = re.compile(r"\x02?(?:qq\d+zz|zz\d+qq)\x03?")
 
@@ -70,14 +73,14 @@ class _InlineProcessor(InlineProcessor):
         if self.needs is None:
             patterns = self.inlinePatterns
             self.needs = [None] * len(patterns)
-            for name, needs in self.NEEDS.items():
+            for name, strings in self.NEEDS.items():
                 if name in patterns:
-                    self.needs[patterns.get_index_for_name(name)] = needs
+                    self.needs[patterns.get_index_for_name(name)] = strings
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
         start = 0
         while patternIndex < len(self.needs):
-            needs = self.needs[patternIndex]
-            if needs is not None and not any(need in data for need in needs):
+            wanted = self.needs[patternIndex]
+            if wanted is not None and not any(need in data for need in wanted):
                 patternIndex, start = patternIndex + 1, 0
                 continue
             data, matched, start = apply(self.inlinePatterns[patternIndex], data, patternIndex, start)
@@ -91,7 +94,10 @@ class _InlineProcessor(InlineProcessor):
 @lru_cache(maxsize=2)
 def _parser(fast: bool = True) -> markdown.Markdown:
     """The one parser a process uses (`fast=False`: with the stock inline pass, for the tests to compare)."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    # Extensions as instances, not names: Python-Markdown finds a name through the installed packages' entry
+    # points, which costs a cold build more than the parsing.
+    md = markdown.Markdown(extensions=[TableExtension(), FootnoteExtension(USE_DEFINITION_ORDER=False),
+                                       AttrListExtension(), SaneListExtension(), TocExtension(permalink=False)])
     # Text is text: raw HTML and entities are shown as typed, in every output.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import string
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from briefkit import citations
 from briefkit.briefs import load_brief
-from briefkit.cache import BuildCache
+from briefkit.cache import BYTECODE_DIR, BuildCache
 from briefkit.checks import check_limits, limits_for
 from briefkit.compose import Composed, Composer, Job
 from briefkit.document import list_scheme, parse
@@ -73,16 +71,18 @@ class Session:
 
     ws: Workspace
     problems: Problems
+    bytecode_dir: Path | None = None  # where compiled templates are kept between runs (in the build folder)
     library: Library = field(init=False)
     composer: Composer = field(init=False)
+    profiles: dict[tuple[str, str], Any] = field(init=False, default_factory=dict)  # conferences, committees read
 
     def __post_init__(self) -> None:
         self.library = load_library(self.ws, self.problems)
-        self.composer = Composer(self.ws, self.library)
+        self.composer = Composer(self.ws, self.library, self.bytecode_dir)
 
     def jobs(self, brief: Brief, committee_filter: str | None, problems: Problems) -> list[Job]:
         """Resolve a brief's conference, countries and committees into one job per output."""
-        conference = load_conference(self.ws, brief.conference, brief.path, brief.line_of("conference"))
+        conference = self._profile(load_conference, brief.conference, brief.path, brief.line_of("conference"))
         _check_filename(conference.filename, conference.path)
         countries = self._countries(brief, problems)
         line = brief.line_of("committees") or brief.line_of("committee")
@@ -92,7 +92,7 @@ class Session:
                else brief.committees)
         for committee_id in ids:
             try:
-                committees.append(load_committee(self.ws, committee_id, brief.path, line))
+                committees.append(self._profile(load_committee, committee_id, brief.path, line))
             except BriefkitError as err:
                 local.extend(err.problems)
         self.check_brief_references(brief, local)
@@ -103,6 +103,14 @@ class Session:
         indexes: list[int | None] = list(range(len(brief.topics))) if per_topic else [None]
         return [Job(brief, committee, conference, country, index)
                 for country in countries for committee in committees for index in indexes]
+
+    def _profile(self, load: Callable[[Workspace, str, Path, int | None], Any], name: str, at: Path,
+                 line: int | None) -> Any:
+        """A conference or committee profile read once per run (a failure is not kept: its message names the
+        brief that asked)."""
+        if (load.__name__, name) not in self.profiles:
+            self.profiles[load.__name__, name] = load(self.ws, name, at, line)
+        return self.profiles[load.__name__, name]
 
     def _countries(self, brief: Brief, problems: Problems) -> list[Country]:
         """The brief's countries; a matrix brief gets one warning for all its countries without a profile."""
@@ -247,7 +255,7 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
             report.problems.extend(cache.warnings(path))
         else:
             todo.append(path)
-    results = _render_all(ws, todo, committee, formats, jobs, report, progress)
+    results = _render_all(ws, todo, committee, formats, jobs, report, progress, out_dir / BYTECODE_DIR)
     pdfs = make_pdfs([item for result in results for item in result.items], report.problems)
     for result in results:
         report.problems.extend(result.problems)
@@ -298,6 +306,12 @@ class BriefResult:
 
 
 _WORKER: tuple[Session, str | None, tuple[str, ...] | None] | None = None  # set before worker processes fork
+_IN_WORKER = False  # set in each worker process
+
+
+def _start_worker() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
 
 
 def _render_one(path: Path) -> BriefResult:
@@ -313,23 +327,31 @@ def _render_one(path: Path) -> BriefResult:
         problems.extend(err.problems)
         result.failed = True
     result.problems = list(problems.items)
-    if multiprocessing.parent_process() is not None:  # a worker: hand new citations to the parent
+    if _IN_WORKER:  # hand new citations to the parent
         result.memo = list(citations.MEMO.items())[known:]
     return result
 
 
 def _render_all(ws: Workspace, paths: list[Path], committee: str | None, formats: tuple[str, ...] | None,
-                jobs: int, report: Report, progress: Callable[[int, int, str], None] | None) -> list[BriefResult]:
+                jobs: int, report: Report, progress: Callable[[int, int, str], None] | None,
+                bytecode_dir: Path) -> list[BriefResult]:
     """Render briefs, in parallel worker processes when there are several and `jobs` > 1; results in order."""
     global _WORKER
     if not paths:
         return []
-    _WORKER = (Session(ws, report.problems), committee, formats)  # the library is loaded once, before forking
+    _WORKER = (Session(ws, report.problems, bytecode_dir), committee, formats)  # the library loads once, before forking
     results: list[BriefResult] = []
     try:
-        if jobs > 1 and len(paths) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        parallel = jobs > 1 and len(paths) > 1
+        if parallel:  # imported only here: a one-brief build does not pay for it
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            parallel = "fork" in multiprocessing.get_all_start_methods()
+        if parallel:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context,
+                                     initializer=_start_worker) as pool:
                 for result in pool.map(_render_one, paths, chunksize=max(1, len(paths) // (jobs * 4))):
                     citations.MEMO.update(result.memo)
                     results.append(result)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +90,7 @@ def load_country(ws: Workspace, name_or_code: str, at: Path, line: int | None, p
     if path is None:
         problems.warn(at, line, f"no country profile for {code} ({iso.name}): the library has no "
                       f"country-specific content for it", f"add snippets/countries/{code.lower()}.yaml")
-        name = getattr(iso, "official_name", iso.name)
+        name = iso.official_name
         return Country(code=code, name=name, short_name=iso.name, adjective=iso.name,
                        delegation=f"Delegation of {_with_article(name)}")
     data = _load_profile(path, COUNTRY_SCHEMA)
@@ -121,10 +125,34 @@ def _with_article(name: str) -> str:
     return f"the {name}" if _ARTICLE_WORDS & set(name.replace(",", " ").split()) else name
 
 
-def _iso_country(name_or_code: str) -> Any:
-    import pycountry  # imported here: only needed when a brief is resolved
+@dataclass(frozen=True)
+class IsoCountry:
+    """A country as ISO 3166-1 names it."""
 
-    try:
-        return pycountry.countries.lookup(name_or_code.strip())
-    except LookupError:
-        return None
+    alpha_3: str
+    name: str
+    official_name: str
+
+
+@lru_cache(maxsize=1)
+def _iso_index() -> dict[str, IsoCountry]:
+    """ISO 3166-1 by lower-case code, number and names, from pycountry's database file.
+
+    The file is read directly: importing pycountry reads its package metadata and resources, a tenth of a
+    cold single-brief build, for a lookup this does in the same way (codes and names, any case).
+    """
+    spec = importlib.util.find_spec("pycountry")
+    assert spec is not None and spec.origin is not None, "pycountry is a dependency of briefkit"
+    records = json.loads((Path(spec.origin).parent / "databases" / "iso3166-1.json").read_text("utf-8"))["3166-1"]
+    index: dict[str, IsoCountry] = {}
+    for keys in (("alpha_2", "alpha_3", "numeric"), ("name", "official_name", "common_name")):
+        for record in records:
+            country = IsoCountry(record["alpha_3"], record["name"], record.get("official_name", record["name"]))
+            for key in keys:
+                if key in record:
+                    index.setdefault(record[key].lower(), country)
+    return index
+
+
+def _iso_country(name_or_code: str) -> IsoCountry | None:
+    return _iso_index().get(name_or_code.strip().lower())
