@@ -26,6 +26,7 @@ from briefkit.render.package import (
     NSDECLS,
     RT,
     RT_CORE,
+    Deflated,
     Reference,
     Rels,
     StyleSettings,
@@ -164,7 +165,7 @@ class DocxWriter:
     def package(self) -> bytes:
         ref, job = self.ref, self.composed.job
         folder = posixpath.dirname(ref.main)
-        kept = ref.kept_parts()
+        kept = [name for name, _ in ref.kept]
         taken = set(kept) | {ref.main}
 
         def fresh(stem: str) -> str:
@@ -175,7 +176,7 @@ class DocxWriter:
             return f"{stem}{n}.xml"
 
         rels = self.body.rels
-        written: list[tuple[str, bytes, str]] = []  # name, data, content type
+        written: list[tuple[str, bytes | Deflated, str]] = []  # name, data, content type
         header, footer = fresh("header"), fresh("footer")
         header_id = rels.add(RT + "header", header)
         footer_id = rels.add(RT + "footer", footer)
@@ -219,11 +220,11 @@ class DocxWriter:
         overrides.update({name: ctype for name, _, ctype in written if ctype})
         defaults = {**ref.defaults, "rels": "application/vnd.openxmlformats-package.relationships+xml",
                     "xml": "application/xml", **self.media_types}
-        parts = [("[Content_Types].xml", content_types(defaults, overrides)), ("_rels/.rels", package_rels.xml()),
+        parts: list[tuple[str, bytes | Deflated]] = [
+            ("[Content_Types].xml", content_types(defaults, overrides)), ("_rels/.rels", package_rels.xml()),
                  (core_name, self.properties()), (ref.main, document.encode()), (rels_name(ref.main), rels.xml())]
         parts += [(name, data) for name, data, _ in written]
-        parts += [(name, ref.parts[name]) for name in kept]
-        parts += [(rels_name(name), ref.parts[rels_name(name)]) for name in kept if rels_name(name) in ref.parts]
+        parts += ref.kept
         return write_package(parts)
 
     def header_footer(self, tag: str, style: str, text: str, values: dict[str, str]) -> bytes:

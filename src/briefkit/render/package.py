@@ -14,10 +14,12 @@ import copy
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,6 @@ from lxml import etree
 
 from briefkit.errors import BriefkitError, Problem
 
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 XML_HEAD = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -184,7 +185,7 @@ class Reference:
         except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError, StopIteration) as err:
             raise BriefkitError([Problem(path, None, f"cannot read the reference document: {err}",
                                          "save it again from Word as a .docx")]) from None
-        self._styles: dict[StyleSettings, bytes] = {}
+        self._styles: dict[StyleSettings, Deflated] = {}
         self._sections: dict[tuple[object, ...], str] = {}
 
     def _read(self) -> None:
@@ -226,10 +227,10 @@ class Reference:
                 return self.parts.get(_resolve(self.main, rel.target))
         return None
 
-    def styles(self, settings: StyleSettings) -> bytes:
-        """The styles part for a conference's settings, made once per settings."""
+    def styles(self, settings: StyleSettings) -> Deflated:
+        """The styles part for a conference's settings, made (and compressed) once per settings."""
         if settings not in self._styles:
-            self._styles[settings] = _styled(copy.deepcopy(self.styles_tree), settings)
+            self._styles[settings] = Deflated(_styled(copy.deepcopy(self.styles_tree), settings))
         return self._styles[settings]
 
     def section_xml(self, page: tuple[int, int], margins: tuple[int, ...], header: str, footer: str) -> str:
@@ -254,6 +255,13 @@ class Reference:
             # Its namespaces are declared on the document element.
             self._sections[key] = re.sub(r' xmlns:\w+="[^"]*"', "", etree.tostring(section, encoding="unicode"))
         return self._sections[key]
+
+    @cached_property
+    def kept(self) -> list[tuple[str, Deflated]]:
+        """The parts copied as they are, with their relationships parts, compressed once."""
+        names = self.kept_parts()
+        names += [rels_name(name) for name in names if rels_name(name) in self.parts]
+        return [(name, Deflated(self.parts[name])) for name in names]
 
     def kept_parts(self) -> list[str]:
         """The parts copied as they are: those reached through relationships, minus the ones a brief rewrites."""
@@ -413,16 +421,42 @@ def load_reference(path: Path) -> Reference:
     return _load(path, (stat.st_mtime, stat.st_size))
 
 
-def write_package(parts: Iterable[tuple[str, bytes]]) -> bytes:
-    """A zip package with fixed entry dates and attributes, so equal input gives equal bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in parts:
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, data)
-    return out.getvalue()
+class Deflated:
+    """A part's bytes compressed once: the reference document's parts and styles go into every brief unchanged."""
+
+    def __init__(self, data: bytes):
+        self.size = len(data)
+        self.crc = zlib.crc32(data)
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)  # raw deflate, zipfile's default level
+        self.raw = packer.compress(data) + packer.flush()
+
+
+def write_package(parts: Iterable[tuple[str, bytes | Deflated]]) -> bytes:
+    """A zip package (deflated entries, fixed dates and attributes, so equal input gives equal bytes).
+
+    Written here rather than by `zipfile`, which cannot take data compressed beforehand; `zipfile` reads
+    every package back in the tests, as do Word's readers and the schema validator.
+    """
+    out: list[bytes] = []
+    directory: list[bytes] = []
+    offset = 0
+    for name, data in parts:
+        entry = data if isinstance(data, Deflated) else Deflated(data)
+        encoded = name.encode("utf-8")
+        fields = (20, _UTF8_NAME, 8, 0, _DOS_DATE, entry.crc, len(entry.raw), entry.size, len(encoded), 0)
+        local = struct.pack("<4s5HL2L2H", b"PK\x03\x04", *fields)
+        directory.append(struct.pack("<4s6HL2L5H2L", b"PK\x01\x02", _MADE_BY, *fields, 0, 0, 0, 0o644 << 16,
+                                     offset) + encoded)
+        out += (local, encoded, entry.raw)
+        offset += len(local) + len(encoded) + len(entry.raw)
+    central = b"".join(directory)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(directory), len(directory), len(central), offset, 0)
+    return b"".join(out) + central + end
+
+
+_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest date a zip entry can hold (time 00:00)
+_UTF8_NAME = 0x800  # entry names are UTF-8
+_MADE_BY = (3 << 8) | 20  # Unix attributes, zip 2.0
 
 
 def content_types(defaults: dict[str, str], overrides: dict[str, str]) -> bytes:
