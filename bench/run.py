@@ -86,6 +86,9 @@ def main() -> int:
     parser.add_argument("--briefs", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
+    # Byte-compile briefkit as installing a wheel does; an editable install under PYTHONDONTWRITEBYTECODE would
+    # otherwise compile every module again in every process the benchmark starts.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "briefkit")], check=True)
     results: dict[str, list[float]] = {k: [] for k in ("import", "cold", "full", "noop", "edit", "pandoc")}
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
         root = Path(tmp) / "conference"

@@ -80,9 +80,13 @@ class _InlineProcessor(InlineProcessor):
         start = 0
         while patternIndex < len(self.needs):
             wanted = self.needs[patternIndex]
-            if wanted is not None and not any(need in data for need in wanted):
-                patternIndex, start = patternIndex + 1, 0
-                continue
+            if wanted is not None:
+                for need in wanted:
+                    if need in data:
+                        break
+                else:  # nothing the pattern needs is there
+                    patternIndex, start = patternIndex + 1, 0
+                    continue
             data, matched, start = apply(self.inlinePatterns[patternIndex], data, patternIndex, start)
             if not matched:
                 patternIndex += 1
@@ -97,7 +101,7 @@ def _parser(fast: bool = True) -> markdown.Markdown:
     # Extensions as instances, not names: Python-Markdown finds a name through the installed packages' entry
     # points, which costs a cold build more than the parsing.
     md = markdown.Markdown(extensions=[TableExtension(), FootnoteExtension(USE_DEFINITION_ORDER=False),
-                                       AttrListExtension(), SaneListExtension(), TocExtension(permalink=False)])
+                                       AttrListExtension(), SaneListExtension(), TocExtension(permalink=False, marker="")])
     # Text is text: raw HTML and entities are shown as typed, in every output.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
