@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from briefkit.batch import brief_files
 from briefkit.errors import Problems
 from briefkit.library import FACT_CALL, cited_keys, load_library
-from briefkit.pipeline import Session, brief_files, compose_brief
+from briefkit.pipeline import Session, compose_brief
 from briefkit.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from briefkit.batch import brief_files
 from briefkit.errors import Problems
 from briefkit.pdf import soffice
-from briefkit.pipeline import Session, brief_files, compose_brief
+from briefkit.pipeline import Session, compose_brief
 from briefkit.workspace import Workspace
 from conftest import REPO
 

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefkit import __version__, citations
+from briefkit import __version__
 from briefkit.errors import Problem
-from briefkit.library import snippet_files
-from briefkit.workspace import Workspace
+from briefkit.workspace import Workspace, snippet_files
 
 CACHE_NAME = ".briefkit-cache.json"
 MEMO_NAME = ".briefkit-citations.json"
@@ -58,13 +57,15 @@ class BuildCache:
             pass  # no cache, or an unreadable one: build everything
         cache._snippets = dict(snippet_files(ws))
         cache._base = cache._base_digest()
-        try:  # formatted citations from earlier runs: a cold build need not start citeproc at all
-            memo = json.loads((out_dir / MEMO_NAME).read_text(encoding="utf-8"))
-            if isinstance(memo, dict):
-                citations.MEMO.update(memo)
-        except (OSError, ValueError):
-            pass
         return cache
+
+    def memo(self) -> dict[str, Any]:
+        """The citations formatted in earlier runs (see citations.MEMO), or none."""
+        try:
+            memo = json.loads(self.path.with_name(MEMO_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return memo if isinstance(memo, dict) else {}
 
     def _base_digest(self) -> str:
         """What every brief depends on: toolkit, run options, library data, snippet front matter, templates."""
@@ -111,10 +112,10 @@ class BuildCache:
     def forget(self, brief: Path) -> None:
         self.entries.pop(_name(brief), None)
 
-    def save(self) -> None:
+    def save(self, memo: dict[str, Any]) -> None:
         """Write the cache and the citation memo atomically (a torn file would only cost a rebuild, but still)."""
         _write_json(self.path, {"version": __version__, "briefs": self.entries})
-        _write_json(self.path.with_name(MEMO_NAME), citations.MEMO)
+        _write_json(self.path.with_name(MEMO_NAME), memo)
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -8,21 +8,20 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from briefkit.checks import check_library, check_limits, limits_for
+from briefkit.batch import brief_files
+from briefkit.batch import build as run_build
 from briefkit.cli import report_problems
-from briefkit.compose import Composed
-from briefkit.document import parse
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.measure import WORDS_PER_MINUTE, duration
-from briefkit.model import KINDS
-from briefkit.pdf import PdfUnavailable, page_count
-from briefkit.pdf import convert as pdf_convert
-from briefkit.pipeline import Session, brief_files, compose_brief
-from briefkit.pipeline import build as run_build
-from briefkit.profiles import load_committee, load_country
 from briefkit.workspace import BUILTIN, Workspace
+
+if TYPE_CHECKING:
+    from briefkit.compose import Composed
+    from briefkit.pipeline import Session
+
+# The commands import what only they use inside them: `build` with nothing to rebuild loads none of it.
 
 STARTER = Path(__file__).resolve().parent / "starter"
 
@@ -79,6 +78,9 @@ class Progress:
 
 def check(root: Path, names: Sequence[str], committee: str | None, strict: bool, today: dt.date) -> int:
     """Validate the library and every brief completely; write nothing."""
+    from briefkit.checks import check_library, check_limits, limits_for
+    from briefkit.pipeline import Session, compose_brief
+
     ws = Workspace.open(root)
     problems = Problems()
     session = Session(ws, problems)
@@ -101,6 +103,9 @@ def check(root: Path, names: Sequence[str], committee: str | None, strict: bool,
 
 def _page_counts(session: Session, composed: list[Composed]) -> dict[str, int]:
     """Page counts of page-limited outputs, from PDFs LibreOffice makes in one run (none without it)."""
+    from briefkit.document import parse
+    from briefkit.pdf import PdfUnavailable, page_count
+    from briefkit.pdf import convert as pdf_convert
     from briefkit.render.docx import render_docx
 
     documents = {c.job.name: render_docx(c, parse(c.markdown), session.ws) for c in composed}
@@ -111,6 +116,8 @@ def _page_counts(session: Session, composed: list[Composed]) -> dict[str, int]:
 
 
 def _timing(composed: Composed) -> str:
+    from briefkit.checks import limits_for
+
     limits = limits_for(composed)
     limit = f" (limit {duration(limits.minutes * 60)})" if limits.minutes else ""
     return (f"{composed.spoken_words} words, about {duration(composed.speaking_seconds or 0)} at "
@@ -119,6 +126,9 @@ def _timing(composed: Composed) -> str:
 
 def list_items(root: Path, what: str, tags: Sequence[str]) -> int:
     """Print one line per item: its name and a short description."""
+    from briefkit.model import KINDS
+    from briefkit.pipeline import Session
+
     ws = Workspace.open(root)
     rows: list[tuple[str, str]] = []
     if what == "kinds":
@@ -144,6 +154,9 @@ def list_items(root: Path, what: str, tags: Sequence[str]) -> int:
 
 def new(root: Path, name: str, country: str, committee: str, kind: str | None, conference: str) -> int:
     """Write briefs/NAME.yaml: the shortest brief that builds."""
+    from briefkit.model import KINDS
+    from briefkit.profiles import load_committee, load_country
+
     ws = Workspace.open(root)
     path = ws.briefs_dir / f"{name}.yaml"
     if path.exists():

@@ -100,8 +100,9 @@ def _parser(fast: bool = True) -> markdown.Markdown:
     """The one parser a process uses (`fast=False`: with the stock inline pass, for the tests to compare)."""
     # Extensions as instances, not names: Python-Markdown finds a name through the installed packages' entry
     # points, which costs a cold build more than the parsing.
-    md = markdown.Markdown(extensions=[TableExtension(), FootnoteExtension(USE_DEFINITION_ORDER=False),
-                                       AttrListExtension(), SaneListExtension(), TocExtension(permalink=False, marker="")])
+    extensions = [TableExtension(), FootnoteExtension(USE_DEFINITION_ORDER=False), AttrListExtension(),
+                  SaneListExtension(), TocExtension(permalink=False, marker="")]
+    md = markdown.Markdown(extensions=extensions)
     # Text is text: raw HTML and entities are shown as typed, in every output.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")

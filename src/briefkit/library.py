@@ -11,7 +11,7 @@ from typing import Any
 from briefkit.errors import BriefkitError, Problems, did_you_mean
 from briefkit.model import FACT_SCHEMA, SNIPPET_SCHEMA, SOURCE_SCHEMA, ClauseText, Fact, Snippet, Source
 from briefkit.schema import validate
-from briefkit.workspace import Workspace, is_safe_name
+from briefkit.workspace import Workspace, is_safe_name, snippet_files
 from briefkit.yamlio import load_yaml_file, read_text, split_front_matter
 
 CITATION = re.compile(r"\[(@[^\[\]]+)\]")
@@ -67,15 +67,6 @@ def _profile_sources(ws: Workspace, sources: dict[str, Source], problems: Proble
                                    f"'{key}'", did_you_mean(source, sources))
                 found.setdefault(ws.layer_of(path), set()).add(source)
     return {layer: frozenset(keys) for layer, keys in found.items()}
-
-
-def snippet_files(ws: Workspace) -> Iterator[tuple[str, Path]]:
-    """(id, path) of every snippet, higher layers overriding lower ones."""
-    found: dict[str, Path] = {}
-    for base in reversed(ws.dirs("snippets")):
-        for path in sorted(base.rglob("*.md")):
-            found[path.relative_to(base).with_suffix("").as_posix()] = path
-    yield from sorted(found.items())
 
 
 def _load_snippets(ws: Workspace, problems: Problems) -> tuple[dict[str, Snippet], set[str]]:

@@ -6,8 +6,10 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from briefkit.compose import Job
+if TYPE_CHECKING:
+    from briefkit.compose import Job
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
 

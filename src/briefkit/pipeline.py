@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import string
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from briefkit import citations
 from briefkit.briefs import load_brief
-from briefkit.cache import BYTECODE_DIR, BuildCache
-from briefkit.checks import check_limits, limits_for
+from briefkit.checks import limits_for
 from briefkit.compose import Composed, Composer, Job
 from briefkit.document import list_scheme, parse
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.library import Library, load_library
 from briefkit.model import Brief, Country
-from briefkit.output import output_stem, write_atomic
-from briefkit.pdf import PdfUnavailable, page_count
+from briefkit.output import output_stem
+from briefkit.pdf import PdfUnavailable
 from briefkit.pdf import convert as pdf_convert
 from briefkit.profiles import load_committee, load_conference, load_country
 from briefkit.render.html import render_html
@@ -51,18 +50,6 @@ def _html(composed: Composed, tree: ET.Element, ws: Workspace) -> bytes:
 
 
 RENDERERS: dict[str, Renderer] = {"md": _markdown, "docx": _docx, "txt": _text, "html": _html}
-
-
-@dataclass
-class Report:
-    """What a run did: files written, briefs that failed, every problem."""
-
-    written: list[Path] = field(default_factory=list)
-    built: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    problems: Problems = field(default_factory=Problems)
-    composed: list[Composed] = field(default_factory=list)
 
 
 @dataclass
@@ -188,25 +175,6 @@ def front_matter(composed: Composed) -> dict[str, object]:
     return meta
 
 
-def brief_files(ws: Workspace, names: Iterable[str], problems: Problems) -> list[Path]:
-    """The brief files named on the command line (paths or names in briefs/), or all of them."""
-    names = list(names)
-    available = sorted(ws.briefs_dir.glob("*.yaml")) if ws.briefs_dir.is_dir() else []
-    if not names:
-        return available
-    found = []
-    for name in names:
-        path = Path(name)
-        candidates = [path, ws.root / path, ws.briefs_dir / path, ws.briefs_dir / f"{name}.yaml"]
-        hit = next((c for c in candidates if c.is_file()), None)
-        if hit is None:
-            problems.error(ws.briefs_dir / f"{path.stem}.yaml", None, f"no brief named '{name}'",
-                           did_you_mean(path.stem, [p.stem for p in available]))
-        else:
-            found.append(hit.resolve())
-    return found
-
-
 def compose_brief(session: Session, path: Path, committee: str | None, problems: Problems) -> list[Composed]:
     """Load one brief and compose all its outputs; raises BriefkitError if any part fails."""
     brief = load_brief(path)
@@ -233,64 +201,6 @@ class Rendered:
     def needs_pdf(self) -> bool:
         """A PDF is made when one is wanted or the conference limits this kind's pages."""
         return self.pdf or bool(limits_for(self.composed).pages)
-
-
-def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | None = None,
-          out_dir: Path | None = None, committee: str | None = None, jobs: int = 1, force: bool = False,
-          progress: Callable[[int, int, str], None] | None = None) -> Report:
-    """Build briefs: each is composed and rendered completely before any of its files is written.
-
-    Briefs whose inputs are unchanged since their outputs were written are skipped (`force` rebuilds
-    them); the others are rendered by `jobs` processes. PDFs, and the page counts of page-limited
-    outputs, come from one LibreOffice process for the whole run.
-    """
-    report = Report()
-    out_dir = out_dir or ws.root / "build"
-    paths = brief_files(ws, names, report.problems)
-    cache = BuildCache.open(out_dir, ws, f"{formats}|{committee}")
-    todo = []
-    for path in paths:
-        if not force and cache.fresh(path, out_dir):
-            report.skipped.append(path.stem)
-            report.problems.extend(cache.warnings(path))
-        else:
-            todo.append(path)
-    results = _render_all(ws, todo, committee, formats, jobs, report, progress, out_dir / BYTECODE_DIR)
-    pdfs = make_pdfs([item for result in results for item in result.items], report.problems)
-    for result in results:
-        report.problems.extend(result.problems)
-        if result.failed:
-            report.failed.append(result.path.stem)
-            cache.forget(result.path)
-            continue
-        within, files, limits = True, [], Problems()
-        for item in result.items:
-            report.composed.append(item.composed)
-            pdf = pdfs.get(item.composed.job.name)
-            within &= check_limits(item.composed, limits, page_count(pdf) if pdf else None)
-            if item.pdf and pdf:
-                item.files["pdf"] = pdf
-            for fmt, data in item.files.items():
-                target = out_dir / f"{item.stem}.{fmt}"
-                write_atomic(target, data)
-                report.written.append(target)
-                files.append(target.name)
-        report.problems.extend(limits.items)
-        if not within:
-            report.failed.append(result.path.stem)  # written, so the delegate can see what to cut, but reported
-            cache.forget(result.path)
-            continue
-        report.built.append(result.path.stem)
-        if not files or any(item.pdf and "pdf" not in item.files for item in result.items):
-            cache.forget(result.path)  # nothing to keep (a committee filter), or a PDF still to be made
-        else:
-            cache.record(result.path, files, result.snippets, [*result.problems, *limits.warnings])
-    if report.written or cache.entries and out_dir.is_dir():
-        cache.save()
-    if committee and not report.composed and not report.failed and not report.skipped:
-        known = ws.names("templates/committees", ".yaml")
-        report.problems.error(None, None, f"no brief has the committee '{committee}'", did_you_mean(committee, known))
-    return report
 
 
 @dataclass
@@ -332,14 +242,14 @@ def _render_one(path: Path) -> BriefResult:
     return result
 
 
-def _render_all(ws: Workspace, paths: list[Path], committee: str | None, formats: tuple[str, ...] | None,
-                jobs: int, report: Report, progress: Callable[[int, int, str], None] | None,
-                bytecode_dir: Path) -> list[BriefResult]:
+def render_all(ws: Workspace, paths: list[Path], committee: str | None, formats: tuple[str, ...] | None,
+               jobs: int, problems: Problems, progress: Callable[[int, int, str], None] | None,
+               bytecode_dir: Path) -> list[BriefResult]:
     """Render briefs, in parallel worker processes when there are several and `jobs` > 1; results in order."""
     global _WORKER
     if not paths:
         return []
-    _WORKER = (Session(ws, report.problems, bytecode_dir), committee, formats)  # the library loads once, before forking
+    _WORKER = (Session(ws, problems, bytecode_dir), committee, formats)  # the library loads once, before forking
     results: list[BriefResult] = []
     try:
         parallel = jobs > 1 and len(paths) > 1

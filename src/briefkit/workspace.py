@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,15 @@ class Workspace:
             if path.is_relative_to(layer):
                 return index
         return len(self.layers)
+
+
+def snippet_files(ws: Workspace) -> Iterator[tuple[str, Path]]:
+    """(id, path) of every snippet, higher layers overriding lower ones."""
+    found: dict[str, Path] = {}
+    for base in reversed(ws.dirs("snippets")):
+        for path in sorted(base.rglob("*.md")):
+            found[path.relative_to(base).with_suffix("").as_posix()] = path
+    yield from sorted(found.items())
 
 
 def _linked(root: Path) -> list[Path]:
