@@ -155,3 +155,23 @@ def test_country_lookup_reads_pycountry_data_as_pycountry_does():
                     expected.name, getattr(expected, "official_name", expected.name))
     for unknown in ("Atlantis", "XX", ""):
         assert _iso_country(unknown) is None
+
+
+def test_a_snippet_edited_during_a_build_leaves_its_briefs_to_be_built_again(workspace, cli, monkeypatch):
+    import briefkit.pipeline
+
+    snippet = workspace / "snippets" / f"{EDITED}.md"
+    render_all = briefkit.pipeline.render_all
+
+    def edit_while_rendering(*args, **kwargs):
+        results = render_all(*args, **kwargs)
+        snippet.write_text(snippet.read_text(encoding="utf-8") + "\nAdded while the build ran.\n", encoding="utf-8")
+        return results
+
+    monkeypatch.setattr(briefkit.pipeline, "render_all", edit_while_rendering)
+    assert cli("build", "--root", workspace, "--format", "md").code == 0
+    monkeypatch.undo()
+    users = _users_of(workspace, EDITED)
+    again = cli("build", "--root", workspace, "--format", "md")
+    rebuilt = {line.split("] ", 1)[1] for line in again.out.splitlines() if line.startswith("[")}
+    assert users and rebuilt == users

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,12 @@ class BuildCache:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     _snippets: dict[str, Path] = field(default_factory=dict)
     _base: str = ""
+    _opened: int = 0  # when the run began (ns): a file changed since may not have been what the build read
 
     @classmethod
     def open(cls, out_dir: Path, ws: Workspace, options: str) -> BuildCache:
         cache = cls(out_dir / CACHE_NAME, ws, options)
+        cache._opened = time.time_ns()
         try:
             loaded = json.loads(cache.path.read_text(encoding="utf-8"))
             if isinstance(loaded, dict) and isinstance(loaded.get("briefs"), dict):
@@ -103,6 +106,12 @@ class BuildCache:
                 for w in self.entries.get(_name(brief), {}).get("warnings", [])]
 
     def record(self, brief: Path, files: list[str], snippets: list[str], warnings: list[Problem]) -> None:
+        """Remember a built brief's key; not if the brief or a snippet it used was edited during the run (its key
+        would describe the edited file, not the one the build read), so the next run builds it again."""
+        used = [brief, *(self._snippets[s] for s in snippets if s in self._snippets)]
+        if any(_modified_ns(path) >= self._opened for path in used):
+            self.forget(brief)
+            return
         self.entries[_name(brief)] = {
             "key": self.key(brief, snippets), "files": sorted(files), "snippets": sorted(set(snippets)),
             "warnings": [{"path": str(w.path) if w.path else None, "line": w.line, "message": w.message,
@@ -116,6 +125,13 @@ class BuildCache:
         """Write the cache and the citation memo atomically (a torn file would only cost a rebuild, but still)."""
         _write_json(self.path, {"version": __version__, "briefs": self.entries})
         _write_json(self.path.with_name(MEMO_NAME), memo)
+
+
+def _modified_ns(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _write_json(path: Path, data: object) -> None:
