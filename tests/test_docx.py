@@ -200,7 +200,18 @@ def _word_reference(root):
     for zoom in reference.settings.element.findall(qn("w:zoom")):  # the template's one schema error; Word's are valid
         zoom.set(qn("w:percent"), "100")
     (root / "templates" / "styles").mkdir(parents=True)
-    reference.save(str(root / "templates" / "styles" / "reference.docx"))
+    buffer = io.BytesIO()
+    reference.save(buffer)
+    with zipfile.ZipFile(buffer) as source, \
+            zipfile.ZipFile(root / "templates" / "styles" / "reference.docx", "w") as target:  # and a thumbnail
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "_rels/.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdThumb" Type="http://schemas.'
+                                    b'openxmlformats.org/package/2006/relationships/metadata/thumbnail" '
+                                    b'Target="docProps/thumbnail.png"/></Relationships>')
+            target.writestr(name, data)
+        target.writestr("docProps/thumbnail.png", PNG_1X1)
 
 
 @needs_validator
@@ -216,8 +227,9 @@ def test_a_users_reference_document_keeps_its_styles_and_gains_the_missing_ones(
     assert {"Title", "Source Code"} <= names
     assert document.tables[0].rows[0].cells[0].paragraphs[0].style.name == "Table Heading"
     assert document.sections[0].header.paragraphs[0].text == "China | CSW"
-    assert b"Old letterhead" not in b"".join(zipfile.ZipFile(io.BytesIO(data)).read(n)
-                                              for n in zipfile.ZipFile(io.BytesIO(data)).namelist())
+    package = zipfile.ZipFile(io.BytesIO(data))
+    assert b"Old letterhead" not in b"".join(package.read(n) for n in package.namelist())
+    assert "docProps/thumbnail.png" not in package.namelist()
 
 
 def test_a_reference_document_that_is_not_a_word_file_is_one_located_error(tmp_path):

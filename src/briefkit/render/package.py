@@ -34,6 +34,7 @@ PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CTYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 RT = R + "/"  # relationship types are this plus a name
 RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+RT_THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 CT = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
 CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
@@ -182,7 +183,7 @@ class Reference:
             self.parts = {info.filename: archive.read(info.filename) for info in archive.infolist()
                           if not info.is_dir()}
             self._read()
-        except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError, StopIteration) as err:
+        except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError) as err:
             raise BriefkitError([Problem(path, None, f"cannot read the reference document: {err}",
                                          "save it again from Word as a .docx")]) from None
         self._styles: dict[StyleSettings, Deflated] = {}
@@ -194,8 +195,11 @@ class Reference:
                          for d in types.iter(f"{{{CTYPES}}}Default")}
         self.overrides = {o.get("PartName", "").lstrip("/"): o.get("ContentType", "")
                           for o in types.iter(f"{{{CTYPES}}}Override")}
-        self.package_rels = _read_rels(self.parts.get("_rels/.rels"))
-        main = next(r for r in self.package_rels if r.type == RT + "officeDocument")
+        # A thumbnail would show the reference document, not the brief.
+        self.package_rels = [r for r in _read_rels(self.parts.get("_rels/.rels")) if r.type != RT_THUMBNAIL]
+        main = next((r for r in self.package_rels if r.type == RT + "officeDocument"), None)
+        if main is None:
+            raise ValueError("it has no main document (save it from Word as a Word Document, not Strict Open XML)")
         self.main = _resolve("", main.target)
         self.main_rels = _read_rels(self.parts.get(rels_name(self.main)))
         document = _with_prefixes(_xml(self.parts[self.main]))
@@ -239,7 +243,8 @@ class Reference:
         if key not in self._sections:
             section = _with_prefixes(copy.deepcopy(self.section))
             size = _set_child(section, "pgSz", SECT_ORDER)
-            size.attrib.pop(w("orient"), None)
+            for name in ("orient", "code"):  # portrait; the paper code of the reference's size
+                size.attrib.pop(w(name), None)
             size.set(w("w"), str(page[0]))
             size.set(w("h"), str(page[1]))
             margin = _set_child(section, "pgMar", SECT_ORDER)
