@@ -453,7 +453,11 @@ class DocxWriter:
         if width is not None and cx:
             cx, cy = width, int(cy * width / cx)
         number = len(self.media) + 1
-        name = f"media/image{number}.{picture.ext}"
+        folder = posixpath.dirname(self.ref.main)
+        name, clash = f"media/image{number}.{picture.ext}", 0
+        while posixpath.join(folder, name) in self.ref.parts:  # a picture the reference document keeps
+            clash += 1
+            name = f"media/image{number}-{clash}.{picture.ext}"
         self.media.append((name, picture.blob))
         self.media_types[picture.ext] = picture.content_type
         rid = para.part.rels.add(RT + "image", name)
