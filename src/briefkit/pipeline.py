@@ -259,10 +259,16 @@ def render_all(ws: Workspace, paths: list[Path], committee: str | None, formats:
 
             parallel = "fork" in multiprocessing.get_all_start_methods()
         if parallel:
+            # The first brief is rendered here, so the workers fork from a warm process: renderers imported,
+            # parser built, reference document read, templates compiled, once rather than once a worker.
+            results.append(_render_one(paths[0]))
+            if progress:
+                progress(1, len(paths), paths[0].stem)
+            rest = paths[1:]
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context,
+            with ProcessPoolExecutor(max_workers=min(jobs, len(rest)), mp_context=context,
                                      initializer=_start_worker) as pool:
-                for result in pool.map(_render_one, paths, chunksize=max(1, len(paths) // (jobs * 4))):
+                for result in pool.map(_render_one, rest, chunksize=max(1, len(rest) // (jobs * 4))):
                     citations.MEMO.update(result.memo)
                     results.append(result)
                     if progress:
