@@ -124,19 +124,33 @@ def test_citation_memo_kept_between_runs_gives_the_same_bytes(tmp_path, cli):
     assert {p.name: p.read_bytes() for p in out.glob("[!.]*")} == first  # formatted from the memo this time
 
 
-def test_compiled_templates_are_kept_in_the_build_folder_and_follow_edits(workspace, cli):
-    out = workspace / "build"
-    assert cli("build", "--root", workspace, "china-caucus-handout", "--format", "md").code == 0
-    assert not (out / ".briefkit-templates").exists()  # a first build makes no folder it does not need
-    assert cli("build", "--root", workspace, "china-caucus-handout", "--format", "md", "--force").code == 0
-    kept = sorted((out / ".briefkit-templates").iterdir())
-    assert kept and all(p.suffix == ".cache" for p in kept)
+def test_compiled_templates_are_kept_between_runs_outside_the_workspace_and_follow_edits(workspace, cli,
+                                                                                       monkeypatch):
+    from jinja2.sandbox import SandboxedEnvironment
+
+    compiled: list[str] = []
+    compile_source = SandboxedEnvironment.compile
+
+    def counting(self, source, name=None, filename=None, *args, **kwargs):
+        if name is not None:  # a template or snippet (strings from a brief are compiled as they come)
+            compiled.append(name)
+        return compile_source(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(SandboxedEnvironment, "compile", counting)
     template = workspace / "templates" / "handout.md.j2"
     template.parent.mkdir()
     template.write_text((REPO / "templates" / "handout.md.j2").read_text(encoding="utf-8")
-                        + "\nPrinted for the caucus.\n", encoding="utf-8")
+                        + f"\nPrinted for the caucus ({workspace.name}).\n", encoding="utf-8")
     assert cli("build", "--root", workspace, "china-caucus-handout", "--format", "md").code == 0
-    assert "Printed for the caucus." in (out / "china-caucus-handout-third-committee.md").read_text(encoding="utf-8")
+    compiled.clear()
+    assert cli("build", "--root", workspace, "china-caucus-handout", "--format", "md", "--force").code == 0
+    assert compiled == []  # a new run (a new environment) took every template and snippet from the cache
+    template.write_text(template.read_text(encoding="utf-8") + "Second edition.\n", encoding="utf-8")
+    assert cli("build", "--root", workspace, "china-caucus-handout", "--format", "md").code == 0
+    assert compiled == ["handout.md.j2"]  # only the edited template, compiled again
+    assert "Second edition." in (workspace / "build" / "china-caucus-handout-third-committee.md").read_text(
+        encoding="utf-8")
+    assert not [p for p in workspace.rglob("*") if "jinja" in p.name]  # nothing compiled is kept in the workspace
 
 
 def test_country_lookup_reads_pycountry_data_as_pycountry_does():

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefkit.cache import BYTECODE_DIR, BuildCache
+from briefkit.cache import BuildCache
 from briefkit.errors import Problems, did_you_mean
 from briefkit.output import write_atomic
 from briefkit.workspace import Workspace
@@ -85,7 +85,7 @@ def _render(ws: Workspace, todo: list[Path], out_dir: Path, cache: BuildCache, r
     from briefkit.pipeline import make_pdfs, render_all
 
     citations.MEMO.update(cache.memo())  # citations formatted in earlier runs: citeproc may not start at all
-    results = render_all(ws, todo, committee, formats, jobs, report.problems, progress, out_dir / BYTECODE_DIR)
+    results = render_all(ws, todo, committee, formats, jobs, report.problems, progress)
     pdfs = make_pdfs([item for result in results for item in result.items], report.problems)
     for result in results:
         report.problems.extend(result.problems)

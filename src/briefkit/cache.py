@@ -24,7 +24,6 @@ from briefkit.workspace import Workspace, snippet_files
 
 CACHE_NAME = ".briefkit-cache.json"
 MEMO_NAME = ".briefkit-citations.json"
-BYTECODE_DIR = ".briefkit-templates"  # compiled templates and snippets (Jinja bytecode)
 PACKAGE = Path(__file__).resolve().parent
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import traceback
 from collections.abc import Callable, Iterable, Mapping
@@ -114,27 +113,36 @@ class _Loader(jinja2.BaseLoader):
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates and snippets kept in the build folder, so a new process does not compile them again.
+    """Compiled templates and snippets kept between runs, so a new process does not compile them again.
 
-    Jinja checks each entry against its source's checksum (and its own and Python's versions) before use.
+    They are kept where Jinja keeps them by default: a folder of the user's own in the temporary directory,
+    which Jinja creates private and refuses if another user owns it. Never in the workspace: compiled code
+    runs outside the sandbox, so a build folder that came with someone else's workspace must not supply
+    it. Jinja checks each entry against its source's checksum (and its own and Python's versions).
     """
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if not os.path.isdir(os.path.dirname(self.directory)):
-            return  # no build folder yet: a build that fails leaves none behind
         try:
-            os.makedirs(self.directory, exist_ok=True)
             super().dump_bytecode(bucket)
         except OSError:
-            pass  # a read-only build folder: they are compiled again next time
+            pass  # a full or read-only disk: they are compiled again next time
 
 
-def make_environment(ws: Workspace, library: Library, bytecode_dir: Path | None = None) -> SandboxedEnvironment:
-    """The one sandboxed Jinja environment every template and snippet renders in."""
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """The compiled-template cache, or None where no safe folder for it can be made."""
+    try:
+        return _BytecodeCache()
+    except (OSError, RuntimeError):
+        return None
+
+
+def make_environment(ws: Workspace, library: Library, keep_compiled: bool = False) -> SandboxedEnvironment:
+    """The one sandboxed Jinja environment every template and snippet renders in (`keep_compiled`: with the
+    compiled-template cache, for builds)."""
     return SandboxedEnvironment(
         loader=_Loader(ws.dirs("templates"), library), undefined=jinja2.StrictUndefined,
         autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True, cache_size=4000,
-        extensions=["jinja2.ext.do"], bytecode_cache=_BytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
+        extensions=["jinja2.ext.do"], bytecode_cache=bytecode_cache() if keep_compiled else None,
     )
 
 
@@ -211,7 +219,7 @@ class _Run:
 
     def render_text(self, text: str) -> str:
         """A short text from the brief (a summary line, an ask), rendered with the context."""
-        return self.composer.env.from_string(text).render(self.context).strip()
+        return self.composer.template_of(text).render(self.context).strip()
 
     def summaries(self, tags: Iterable[str], topic: Topic | None, limit: int | None) -> list[str]:
         """The `summary` lines of the snippets a tag selection finds; a line stating a figure cites its sources."""
@@ -296,7 +304,7 @@ class _Run:
         section = section if isinstance(section, Section) else _section(section)
         parts = []
         if section.text:
-            parts.append(self.composer.env.from_string(section.text).render(self.context).strip())
+            parts.append(self.composer.template_of(section.text).render(self.context).strip())
         for snippet_id in section.use:
             snippet = self.lookup(snippet_id)
             if applies(snippet, self.job):
@@ -358,11 +366,19 @@ def _locator_text(locator: str) -> str:
 class Composer:
     """Composes jobs in one workspace; holds the Jinja environment so templates compile once."""
 
-    def __init__(self, ws: Workspace, library: Library, bytecode_dir: Path | None = None):
+    def __init__(self, ws: Workspace, library: Library, keep_compiled: bool = False):
         self.ws = ws
         self.library = library
-        self.env = make_environment(ws, library, bytecode_dir)
+        self.env = make_environment(ws, library, keep_compiled)
         self._phrases: Phrases | None = None
+        self._strings: dict[str, jinja2.Template] = {}
+
+    def template_of(self, text: str) -> jinja2.Template:
+        """A short text from a brief or a snippet's front matter as a template, compiled once per process (the
+        same summary lines and asks recur in brief after brief)."""
+        if text not in self._strings:
+            self._strings[text] = self.env.from_string(text)
+        return self._strings[text]
 
     def title(self, job: Job) -> str:
         brief = job.brief

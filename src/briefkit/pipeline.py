@@ -58,14 +58,14 @@ class Session:
 
     ws: Workspace
     problems: Problems
-    bytecode_dir: Path | None = None  # where compiled templates are kept between runs (in the build folder)
+    keep_compiled: bool = False  # keep compiled templates between runs (compose.bytecode_cache)
     library: Library = field(init=False)
     composer: Composer = field(init=False)
     profiles: dict[tuple[str, str], Any] = field(init=False, default_factory=dict)  # conferences, committees read
 
     def __post_init__(self) -> None:
         self.library = load_library(self.ws, self.problems)
-        self.composer = Composer(self.ws, self.library, self.bytecode_dir)
+        self.composer = Composer(self.ws, self.library, self.keep_compiled)
 
     def jobs(self, brief: Brief, committee_filter: str | None, problems: Problems) -> list[Job]:
         """Resolve a brief's conference, countries and committees into one job per output."""
@@ -243,13 +243,12 @@ def _render_one(path: Path) -> BriefResult:
 
 
 def render_all(ws: Workspace, paths: list[Path], committee: str | None, formats: tuple[str, ...] | None,
-               jobs: int, problems: Problems, progress: Callable[[int, int, str], None] | None,
-               bytecode_dir: Path) -> list[BriefResult]:
+               jobs: int, problems: Problems, progress: Callable[[int, int, str], None] | None) -> list[BriefResult]:
     """Render briefs, in parallel worker processes when there are several and `jobs` > 1; results in order."""
     global _WORKER
     if not paths:
         return []
-    _WORKER = (Session(ws, problems, bytecode_dir), committee, formats)  # the library loads once, before forking
+    _WORKER = (Session(ws, problems, keep_compiled=True), committee, formats)  # the library loads once, before forking
     results: list[BriefResult] = []
     try:
         parallel = jobs > 1 and len(paths) > 1
