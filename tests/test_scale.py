@@ -175,14 +175,16 @@ def test_a_snippet_edited_during_a_build_leaves_its_briefs_to_be_built_again(wor
     import briefkit.pipeline
 
     snippet = workspace / "snippets" / f"{EDITED}.md"
-    render_all = briefkit.pipeline.render_all
+    render_each = briefkit.pipeline.render_each
 
     def edit_while_rendering(*args, **kwargs):
-        results = render_all(*args, **kwargs)
-        snippet.write_text(snippet.read_text(encoding="utf-8") + "\nAdded while the build ran.\n", encoding="utf-8")
-        return results
+        for number, result in enumerate(render_each(*args, **kwargs)):
+            if number == 0:  # before any brief's outputs are written and its key recorded
+                snippet.write_text(snippet.read_text(encoding="utf-8") + "\nAdded while the build ran.\n",
+                                   encoding="utf-8")
+            yield result
 
-    monkeypatch.setattr(briefkit.pipeline, "render_all", edit_while_rendering)
+    monkeypatch.setattr(briefkit.pipeline, "render_each", edit_while_rendering)
     assert cli("build", "--root", workspace, "--format", "md").code == 0
     monkeypatch.undo()
     users = _users_of(workspace, EDITED)

@@ -82,17 +82,17 @@ def _render(ws: Workspace, todo: list[Path], out_dir: Path, cache: BuildCache, r
     from briefkit import citations
     from briefkit.checks import check_limits
     from briefkit.pdf import page_count
-    from briefkit.pipeline import make_pdfs, render_all
+    from briefkit.pipeline import BriefResult, make_pdfs, render_each
 
     citations.MEMO.update(cache.memo())  # citations formatted in earlier runs: citeproc may not start at all
-    results = render_all(ws, todo, committee, formats, jobs, report.problems, progress)
-    pdfs = make_pdfs([item for result in results for item in result.items], report.problems)
-    for result in results:
+
+    def finish(result: BriefResult, pdfs: dict[str, bytes]) -> None:
+        """Check a rendered brief's limits, write its files, and note it in the report and the cache."""
         report.problems.extend(result.problems)
         if result.failed:
             report.failed.append(result.path.stem)
             cache.forget(result.path)
-            continue
+            return
         within, files, limits = True, [], Problems()
         for item in result.items:
             report.composed.append(item.composed)
@@ -109,11 +109,23 @@ def _render(ws: Workspace, todo: list[Path], out_dir: Path, cache: BuildCache, r
         if not within:
             report.failed.append(result.path.stem)  # written, so the delegate can see what to cut, but reported
             cache.forget(result.path)
-            continue
+            return
         report.built.append(result.path.stem)
         if not files or any(item.pdf and "pdf" not in item.files for item in result.items):
             cache.forget(result.path)  # nothing to keep (a committee filter), or a PDF still to be made
         else:
             cache.record(result.path, files, result.snippets, [*result.problems, *limits.warnings])
+
+    # A brief is written as soon as it is rendered, while the workers go on, unless it waits for the run's
+    # one LibreOffice batch (a PDF, or a page count).
+    waiting = []
+    for result in render_each(ws, todo, committee, formats, jobs, report.problems, progress):
+        if any(item.needs_pdf for item in result.items):
+            waiting.append(result)
+        else:
+            finish(result, {})
+    pdfs = make_pdfs([item for result in waiting for item in result.items], report.problems)
+    for result in waiting:
+        finish(result, pdfs)
     if report.written or cache.entries and out_dir.is_dir():
         cache.save(citations.MEMO)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,14 +242,15 @@ def _render_one(path: Path) -> BriefResult:
     return result
 
 
-def render_all(ws: Workspace, paths: list[Path], committee: str | None, formats: tuple[str, ...] | None,
-               jobs: int, problems: Problems, progress: Callable[[int, int, str], None] | None) -> list[BriefResult]:
-    """Render briefs, in parallel worker processes when there are several and `jobs` > 1; results in order."""
+def render_each(ws: Workspace, paths: list[Path], committee: str | None, formats: tuple[str, ...] | None,
+                jobs: int, problems: Problems,
+                progress: Callable[[int, int, str], None] | None) -> Iterator[BriefResult]:
+    """Render briefs, in parallel worker processes when there are several and `jobs` > 1; each result as soon as
+    it is ready, in order."""
     global _WORKER
     if not paths:
-        return []
+        return
     _WORKER = (Session(ws, problems, keep_compiled=True), committee, formats)  # the library loads once, before forking
-    results: list[BriefResult] = []
     try:
         parallel = jobs > 1 and len(paths) > 1
         if parallel:  # imported only here: a one-brief build does not pay for it
@@ -257,29 +258,34 @@ def render_all(ws: Workspace, paths: list[Path], committee: str | None, formats:
             from concurrent.futures import ProcessPoolExecutor
 
             parallel = "fork" in multiprocessing.get_all_start_methods()
+        done = 0
         if parallel:
             # The first brief is rendered here, so the workers fork from a warm process: renderers imported,
             # parser built, reference document read, templates compiled, once rather than once a worker.
-            results.append(_render_one(paths[0]))
+            first = _render_one(paths[0])
+            done += 1
             if progress:
-                progress(1, len(paths), paths[0].stem)
+                progress(done, len(paths), first.path.stem)
+            yield first
             rest = paths[1:]
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=min(jobs, len(rest)), mp_context=context,
                                      initializer=_start_worker) as pool:
                 for result in pool.map(_render_one, rest, chunksize=max(1, len(rest) // (jobs * 4))):
                     citations.MEMO.update(result.memo)
-                    results.append(result)
+                    done += 1
                     if progress:
-                        progress(len(results), len(paths), result.path.stem)
+                        progress(done, len(paths), result.path.stem)
+                    yield result
         else:
             for path in paths:
-                results.append(_render_one(path))
+                result = _render_one(path)
+                done += 1
                 if progress:
-                    progress(len(results), len(paths), path.stem)
+                    progress(done, len(paths), path.stem)
+                yield result
     finally:
         _WORKER = None
-    return results
 
 
 def make_pdfs(items: list[Rendered], problems: Problems) -> dict[str, bytes]:
