@@ -62,15 +62,15 @@ def make_workspace(root: Path, count: int) -> None:
 PEAK_MB: list[float] = []  # peak resident memory of each briefkit process (a build's workers included)
 
 
-def timed(command: list[str], cwd: Path) -> float:
-    """Seconds a command takes; its peak memory (largest of it and its workers) goes to PEAK_MB."""
+def timed(command: list[str], cwd: Path, briefkit: bool = True) -> float:
+    """Seconds a command takes; a briefkit run's peak memory (largest of it and its workers) goes to PEAK_MB."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
-    if command[1] != "-c":
+    if briefkit:
         PEAK_MB.append(usage.ru_maxrss / 1024)
     return time.perf_counter() - started
 
@@ -119,7 +119,8 @@ def main() -> int:
         original = snippet.read_text(encoding="utf-8")
         jobs = f"--jobs={args.jobs}"
         for run in range(args.runs):
-            results["import"].append(timed([sys.executable, "-c", "import docx, jinja2, markdown, yaml"], root))
+            results["import"].append(timed([sys.executable, "-c", "import docx, jinja2, markdown, yaml"], root,
+                                           briefkit=False))
             results["full"].append(timed(build(root, "--format", "docx,md", "--force", jobs), root))
             # A fresh process rebuilding one brief, as after an edit: its build folder (and citation memo) exist.
             results["cold"].append(timed(build(root, one, "--format", "docx,md", "--force", "--jobs=1"), root))
