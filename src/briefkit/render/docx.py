@@ -22,10 +22,12 @@ from briefkit.errors import BriefkitError, Problem
 from briefkit.render.package import (
     CT,
     CT_CORE,
+    CT_RELS,
     DROPPED,
     NSDECLS,
     RT,
     RT_CORE,
+    XML_HEAD,
     Deflated,
     Reference,
     Rels,
@@ -198,7 +200,7 @@ class DocxWriter:
                         CT + "numbering+xml"))
         if self.footnotes or ref.has_footnotes:
             rels.add(RT + "footnotes", "footnotes.xml")
-            notes = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes {NSDECLS}>' \
+            notes = f'{XML_HEAD}<w:footnotes {NSDECLS}>' \
                     f'{SEPARATORS}{"".join(self.footnotes)}</w:footnotes>'
             name = posixpath.join(folder, "footnotes.xml")
             written.append((name, notes.encode(), CT + "footnotes+xml"))
@@ -207,7 +209,7 @@ class DocxWriter:
         for name, data in self.media:
             written.append((posixpath.join(folder, name), data, ""))
         section = ref.section_xml(self.page, self.margins, header_id, footer_id)
-        document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{ref.document_open}<w:body>'
+        document = (f'{XML_HEAD}{ref.document_open}<w:body>'
                     f'{"".join(self.body.xml)}{section}</w:body>{ref.document_close}')
         package_rels = Rels(list(ref.package_rels))
         core = next((r for r in package_rels.items if r.type == RT_CORE), None)
@@ -218,7 +220,7 @@ class DocxWriter:
         overrides[ref.main] = ref.overrides.get(ref.main, CT + "document.main+xml")
         overrides[core_name] = CT_CORE
         overrides.update({name: ctype for name, _, ctype in written if ctype})
-        defaults = {**ref.defaults, "rels": "application/vnd.openxmlformats-package.relationships+xml",
+        defaults = {**ref.defaults, "rels": CT_RELS,
                     "xml": "application/xml", **self.media_types}
         parts: list[tuple[str, bytes | Deflated]] = [
             ("[Content_Types].xml", content_types(defaults, overrides)), ("_rels/.rels", package_rels.xml()),
@@ -236,7 +238,7 @@ class DocxWriter:
             elif piece:
                 self.text(piece.format_map(_Blank(values)), para, Format())
         paragraph = self.paragraph_xml(para, style, align="center")
-        return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:{tag} {NSDECLS}>{paragraph}</w:{tag}>' \
+        return f'{XML_HEAD}<w:{tag} {NSDECLS}>{paragraph}</w:{tag}>' \
             .encode()
 
     def properties(self) -> bytes:
@@ -252,7 +254,7 @@ class DocxWriter:
         items = "".join(f"<{tag}>{escape(value)}</{tag}>" for tag, value in fields)
         dates = "".join(f'<dcterms:{tag} xsi:type="dcterms:W3CDTF">{when}</dcterms:{tag}>'
                         for tag in ("created", "modified"))
-        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties {CORE_NS}>{items}'
+        return (f'{XML_HEAD}<cp:coreProperties {CORE_NS}>{items}'
                 f"{dates}<cp:lastPrinted>{when}</cp:lastPrinted></cp:coreProperties>").encode()
 
     # Blocks -----------------------------------------------------------------------------------

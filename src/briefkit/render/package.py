@@ -217,11 +217,8 @@ class Reference:
         self.styles_tree = _xml(self._part_of(RT + "styles") or _builtin_part("styles"))
         if self.path != BUILTIN:
             _add_missing_styles(self.styles_tree, load_reference(BUILTIN).styles_tree)
-        self.style_ids: dict[str, str] = {}  # style name as Word shows it, lower case -> style id
-        for style in self.styles_tree.iter(w("style")):
-            name = style.find(w("name"))
-            if name is not None:
-                self.style_ids[name.get(w("val"), "").lower()] = style.get(w("styleId"), "")
+        by_name = _style_index(self.styles_tree)[0]
+        self.style_ids = {name: style.get(w("styleId"), "") for name, style in by_name.items()}  # lower-case name
         self.numbering = _Numbering(self._part_of(RT + "numbering"))
         self.has_footnotes = self._part_of(RT + "footnotes") is not None
 
@@ -286,9 +283,6 @@ class Reference:
             queue += [(name, r) for r in _read_rels(self.parts.get(rels_name(name)))]
         return kept
 
-    def content_type(self, name: str) -> str | None:
-        return self.overrides.get(name) or self.defaults.get(posixpath.splitext(name)[1][1:].lower())
-
 
 def _with_prefixes(root: Any) -> Any:
     """`root`, or a copy of it, declaring the `w:` and `r:` prefixes the writer uses."""
@@ -310,8 +304,7 @@ def _builtin_part(kind: str) -> bytes:
 
 def _styled(tree: Any, settings: StyleSettings) -> bytes:
     """A conference's fonts, sizes and language applied to a copy of the reference's styles."""
-    styles = {(s.find(w("name")).get(w("val"), "") if s.find(w("name")) is not None else "").lower(): s
-              for s in tree.iter(w("style"))}
+    styles = _style_index(tree)[0]
     normal = styles.get("normal")
     if normal is not None:
         rpr = _set_child(normal, "rPr", STYLE_ORDER)
@@ -349,20 +342,21 @@ def _styled(tree: Any, settings: StyleSettings) -> bytes:
     return XML_HEAD.encode() + etree.tostring(tree, encoding="UTF-8")
 
 
+def _style_index(root: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A styles part's `w:style` elements by lower-case name (as Word shows it) and by style id."""
+    names, ids = {}, {}
+    for style in root.iter(w("style")):
+        name = style.find(w("name"))
+        if name is not None:
+            names[name.get(w("val"), "").lower()] = style
+        ids[style.get(w("styleId"), "")] = style
+    return names, ids
+
+
 def _add_missing_styles(tree: Any, builtin: Any) -> None:
     """Copy the built-in definition of each used style the tree lacks (with the styles it is based on)."""
-
-    def index(root: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        names, ids = {}, {}
-        for style in root.iter(w("style")):
-            name = style.find(w("name"))
-            if name is not None:
-                names[name.get(w("val"), "").lower()] = style
-            ids[style.get(w("styleId"), "")] = style
-        return names, ids
-
-    names, ids = index(tree)
-    source_names, source_ids = index(builtin)
+    names, ids = _style_index(tree)
+    source_names, source_ids = _style_index(builtin)
 
     def add(style: Any) -> None:
         if style.get(w("styleId"), "") in ids:
