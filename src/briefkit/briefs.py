@@ -9,14 +9,17 @@ from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.library import clause_texts
 from briefkit.model import BRIEF_SCHEMA, Brief, ClauseChoice, Section, Topic
 from briefkit.schema import validate
+from briefkit.workspace import Settings
 from briefkit.yamlio import load_yaml_file
 
 RESERVED = ("brief", "country", "committee", "conference", "kind", "topic", "topics", "vars", "fact", "snippet",
             "compose", "cite", "library", "title", "date", "position", "asks", "key_facts", "resolution")
 
 
-def load_brief(path: Path) -> Brief:
-    """Read and validate one brief; every problem in it is raised together."""
+def load_brief(path: Path, defaults: Settings | None = None) -> Brief:
+    """Read and validate one brief; every problem in it is raised together. Language and conference default to
+    the workspace's settings."""
+    defaults = defaults or Settings()
     data = load_yaml_file(path)
     if data is None:
         raise BriefkitError([Problem(path, 1, "brief is empty", "a brief needs at least kind, country, committee "
@@ -40,9 +43,9 @@ def load_brief(path: Path) -> Brief:
     raw_topics = data.get("topics") or ([data["topic"]] if data.get("topic") else [])
     return Brief(
         id=path.stem, path=path, kind=meta["kind"], country=countries[0], countries=countries, committees=committees,
-        conference=meta.get("conference") or "generic", title=meta.get("title") or "",
+        conference=meta.get("conference") or defaults.conference or "generic", title=meta.get("title") or "",
         school=meta.get("school") or "", delegates=tuple(meta.get("delegates") or ()), date=meta.get("date"),
-        language=meta.get("language") or "en-GB", formats=tuple(meta.get("formats") or ()),
+        language=meta.get("language") or defaults.language or "en-GB", formats=tuple(meta.get("formats") or ()),
         topics=tuple(_topic(t, raw) for t, raw in zip(topics, raw_topics, strict=True)),
         internal=bool(meta.get("internal")), summary=tuple(meta.get("summary") or ()),
         facts=tuple(meta.get("facts") or ()), asks=tuple(meta.get("asks") or ()),

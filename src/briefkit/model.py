@@ -138,6 +138,22 @@ CONFERENCE_SCHEMA = Record({
     "guidelines": Field(STR, doc="where the rules come from"),
 })
 
+WORKSPACE_SCHEMA = Record({
+    "libraries": Field(ListOf(STR), doc="snippet libraries in lookup order: a built-in library's name or a folder"),
+    "language": Field(STR, doc="default language of the briefs (BCP 47)"),
+    "conference": Field(STR, doc="default conference profile of the briefs"),
+})
+
+LIBRARY_SCHEMA = Record({
+    "name": Field(STR, required=True),
+    "title": Field(STR, required=True),
+    "version": Field(TEXT),
+    "as_of": Field(DATE, required=True, doc="the date the library's figures were last checked"),
+    "languages": Field(STRS),
+    "description": Field(STR),
+    "freshness_years": Field(NUM, doc="facts older than this many years before as_of are reported by check"),
+})
+
 SECTION = Record({
     "heading": Field(STR),
     "use": Field(STRS),

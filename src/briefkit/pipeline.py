@@ -177,7 +177,7 @@ def front_matter(composed: Composed) -> dict[str, object]:
 
 def compose_brief(session: Session, path: Path, committee: str | None, problems: Problems) -> list[Composed]:
     """Load one brief and compose all its outputs; raises BriefkitError if any part fails."""
-    brief = load_brief(path)
+    brief = load_brief(path, session.ws.settings)
     local = Problems()
     jobs = session.jobs(brief, committee, local)
     composed = [session.composer.compose(job) for job in jobs]

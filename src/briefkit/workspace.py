@@ -1,13 +1,25 @@
-"""A workspace and its layers: the user's folder first, then the toolkit's built-in library."""
+"""A workspace and its layers: the user's folder, the snippet libraries it names, then the toolkit's built-ins.
+
+Templates (kinds, committees, conferences, styles) come from the workspace's `templates/`, then the built-in
+ones. Snippets, sources, facts and country profiles come from the workspace's `snippets/`, then each library
+`briefkit.yaml` names, in that order; nothing from a library the workspace does not name is ever read. Every
+file read from a layer must resolve inside that layer's folder: a symbolic link that leads out is refused.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 
 BUILTIN = Path(__file__).resolve().parent / "builtin"
+BUILTIN_LIBRARIES = BUILTIN / "libraries"
+CONFIG = "briefkit.yaml"
+LIBRARY_FILE = "library.yaml"
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
 
 
@@ -17,56 +29,131 @@ def is_safe_name(name: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Layer:
+    """One folder the build reads from: the workspace's own, a named library, or the built-ins."""
+
+    name: str  # "workspace", "built-in", or the library's name
+    root: Path  # resolved: every file read from this layer must resolve inside it
+
+    def contains(self, path: Path) -> bool:
+        """Whether a file of this layer really lies in it (a symbolic link may point anywhere)."""
+        try:
+            return path.resolve().is_relative_to(self.root)
+        except (OSError, RuntimeError):  # a link loop
+            return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The workspace's `briefkit.yaml`: libraries in lookup order, and defaults for its briefs."""
+
+    libraries: tuple[str, ...] = ()
+    language: str | None = None
+    conference: str | None = None
+    path: Path | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Workspace:
     """The folders searched for templates, profiles, styles and snippets, highest priority first."""
 
     root: Path
-    layers: tuple[Path, ...]
+    template_layers: tuple[Layer, ...]
+    snippet_layers: tuple[Layer, ...]
+    settings: Settings = Settings()
 
     @classmethod
     def open(cls, root: Path, builtin: bool = True) -> Workspace:
+        """Read `briefkit.yaml` (if any) and resolve the layers; a bad setting or library is a located error."""
         root = root.resolve()
-        layers = [root]
-        if builtin and BUILTIN.resolve() not in {root, *(p.resolve() for p in _linked(root))}:
-            layers.append(BUILTIN)
-        return cls(root, tuple(layers))
+        settings = load_settings(root)
+        templates = [Layer("workspace", (root / "templates").resolve())]
+        if builtin:
+            templates.append(Layer("built-in", (BUILTIN / "templates").resolve()))
+        libraries = [resolve_library(root, name, settings) for name in settings.libraries]
+        snippets = []
+        own = root / "snippets"
+        if own.is_dir() and own.resolve() not in {lib.root for lib in libraries}:
+            snippets.append(Layer("workspace", own.resolve()))  # the repository's snippets/ links to its library
+        snippets.extend(libraries)
+        return cls(root, _unique(templates), _unique(snippets), settings)
 
     @property
     def briefs_dir(self) -> Path:
         return self.root / "briefs"
 
+    @property
+    def layers(self) -> tuple[Layer, ...]:
+        """Every layer, snippets' first (images are looked up in them), then templates'."""
+        return _unique([*self.snippet_layers, *self.template_layers])
+
+    def _bases(self, parts: tuple[str, ...]) -> list[tuple[Layer, Path]]:
+        layers = self.snippet_layers if parts[0] == "snippets" else self.template_layers
+        if parts[0] not in ("snippets", "templates"):
+            raise ValueError(f"not a layered folder: {parts[0]}")
+        return [(layer, layer.root.joinpath(*parts[1:])) for layer in layers]
+
     def dirs(self, *parts: str) -> list[Path]:
-        """Every layer's copy of a folder that exists, highest priority first."""
-        return [d for d in (layer.joinpath(*parts) for layer in self.layers) if d.is_dir()]
+        """Every layer's copy of a folder (`snippets/...` or `templates/...`) that exists, highest priority first."""
+        return [d for layer, d in self._bases(parts) if d.is_dir() and layer.contains(d)]
 
     def find(self, folder: str, name: str, suffix: str) -> Path | None:
-        """The highest-priority file `folder/name+suffix`, or None (also for unsafe names)."""
+        """The highest-priority file `folder/name+suffix`, or None (also for unsafe names); a file that leads out
+        of its layer is an error."""
         if not is_safe_name(name):
             return None
-        for base in self.dirs(*folder.split("/")):
+        for layer, base in self._bases(tuple(folder.split("/"))):
             path = base / f"{name}{suffix}"
             if path.is_file():
+                self.check_inside(layer, path)
                 return path
         return None
 
     def names(self, folder: str, suffix: str) -> dict[str, Path]:
-        """Every `name -> file` in a folder across layers; higher layers win."""
+        """Every `name -> file` in a folder across layers; higher layers win. Links out of a layer are skipped
+        here and refused where the file is used."""
         found: dict[str, Path] = {}
-        for base in reversed(self.dirs(*folder.split("/"))):
-            for path in sorted(base.glob(f"*{suffix}")):
-                found[path.name[: -len(suffix)]] = path
+        for layer, base in reversed(self._bases(tuple(folder.split("/")))):
+            if base.is_dir():
+                for path in sorted(base.glob(f"*{suffix}")):
+                    found[path.name[: -len(suffix)]] = path
         return dict(sorted(found.items()))
 
     def layer_of(self, path: Path) -> int:
-        """Index of the layer a file belongs to (0 is the workspace itself)."""
-        for index, layer in enumerate(self.layers):
-            if path.is_relative_to(layer):
+        """Index of the snippet layer a file belongs to (0 is the highest priority)."""
+        for index, layer in enumerate(self.snippet_layers):
+            if path.is_relative_to(layer.root) or path.resolve().is_relative_to(layer.root):
                 return index
-        return len(self.layers)
+        return len(self.snippet_layers)
+
+    def layer_for(self, path: Path) -> Layer | None:
+        """The layer whose folder holds this path as written (before links are followed)."""
+        for layer in self.layers:
+            if path.absolute().is_relative_to(layer.root):
+                return layer
+        return None
+
+    def check_inside(self, layer: Layer | None, path: Path) -> None:
+        """Refuse a file that a symbolic link takes out of the layer it was found in."""
+        layer = layer or self.layer_for(path)
+        if layer is not None and not layer.contains(path):
+            raise BriefkitError([outside_problem(path, layer)])
+
+
+def outside_problem(path: Path, layer: Layer) -> Problem:
+    """The error for a file that leads out of its layer."""
+    try:
+        target = str(path.resolve())
+    except (OSError, RuntimeError):
+        target = "a link loop"
+    return Problem(path, None, f"'{path.name}' is a symbolic link to {target}, outside the {layer.name} folder "
+                   f"{layer.root}; refused", "copy the file into the folder instead of linking to it")
 
 
 def snippet_files(ws: Workspace) -> Iterator[tuple[str, Path]]:
-    """(id, path) of every snippet, higher layers overriding lower ones."""
+    """(id, path) of every snippet, higher layers overriding lower ones (links out of a layer included: the
+    library refuses them at their file)."""
     found: dict[str, Path] = {}
     for base in reversed(ws.dirs("snippets")):
         for path in sorted(base.rglob("*.md")):
@@ -74,6 +161,67 @@ def snippet_files(ws: Workspace) -> Iterator[tuple[str, Path]]:
     yield from sorted(found.items())
 
 
-def _linked(root: Path) -> list[Path]:
-    """The folders a workspace's snippets/templates link to (the repository links to the built-ins)."""
-    return [p.resolve().parent for p in (root / "snippets", root / "templates") if p.is_symlink()]
+def _unique(layers: list[Layer]) -> tuple[Layer, ...]:
+    """Layers without repeats (a library named twice, a workspace that is the built-in folder)."""
+    seen: dict[Path, Layer] = {}
+    for layer in layers:
+        seen.setdefault(layer.root, layer)
+    return tuple(seen.values())
+
+
+def builtin_libraries() -> dict[str, Path]:
+    """The libraries that ship with briefkit, by name."""
+    if not BUILTIN_LIBRARIES.is_dir():
+        return {}
+    return {p.name: p for p in sorted(BUILTIN_LIBRARIES.iterdir()) if (p / LIBRARY_FILE).is_file()}
+
+
+def load_settings(root: Path) -> Settings:
+    """The workspace's `briefkit.yaml`, validated; defaults where there is none."""
+    from briefkit.model import WORKSPACE_SCHEMA
+    from briefkit.schema import validate
+    from briefkit.yamlio import load_yaml_file
+
+    path = root / CONFIG
+    if not path.is_file():
+        return Settings()
+    data = load_yaml_file(path)
+    if data is None:
+        return Settings(path=path)
+    problems = Problems()
+    meta = validate(data, WORKSPACE_SCHEMA, path, problems)
+    problems.raise_errors()
+    assert meta is not None
+    names = tuple(meta.get("libraries") or ())
+    lines = dict(getattr(data, "key_lines", {}))
+    return Settings(names, meta.get("language"), meta.get("conference"), path, lines)
+
+
+def resolve_library(root: Path, name: str, settings: Settings) -> Layer:
+    """A library named in `briefkit.yaml`: a built-in one by name, or a folder (relative to the workspace)."""
+    line = settings.lines.get("libraries")
+    builtin = builtin_libraries()
+    if name in builtin:
+        return Layer(name, builtin[name].resolve())
+    folder = (root / name).expanduser()
+    if "/" in name or "\\" in name or name.startswith(".") or folder.is_dir():
+        if not (folder / LIBRARY_FILE).is_file():
+            raise BriefkitError([Problem(settings.path, line, f"library folder '{name}' has no {LIBRARY_FILE}",
+                                         "a library is a folder shaped like snippets/ with a library.yaml "
+                                         "(name, title, version, as_of, languages)")])
+        info = load_library_info(folder / LIBRARY_FILE)
+        return Layer(str(info.get("name") or folder.name), folder.resolve())
+    hint = did_you_mean(name, builtin) or ("built-in libraries: " + ", ".join(builtin) if builtin else None)
+    raise BriefkitError([Problem(settings.path, line, f"unknown library '{name}'", hint)])
+
+
+def load_library_info(path: Path) -> dict[str, Any]:
+    """A library's `library.yaml`, validated."""
+    from briefkit.model import LIBRARY_SCHEMA
+    from briefkit.schema import validate
+    from briefkit.yamlio import load_yaml_file
+
+    problems = Problems()
+    meta = validate(load_yaml_file(path), LIBRARY_SCHEMA, path, problems)
+    problems.raise_errors()
+    return dict(meta or {})
