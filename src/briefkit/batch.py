@@ -72,7 +72,8 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
         _render(ws, todo, out_dir, cache, report, committee, formats, jobs, progress)
     if committee and not report.composed and not report.failed and not report.skipped:
         known = ws.names("templates/committees", ".yaml")
-        report.problems.error(None, None, f"no brief has the committee '{committee}'", did_you_mean(committee, known))
+        hint = did_you_mean(committee, known) if committee not in known else "its briefs name other committees"
+        report.problems.error(None, None, f"no brief built here has the committee '{committee}'", hint)
     return report
 
 

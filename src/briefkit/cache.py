@@ -101,7 +101,8 @@ class BuildCache:
 
     def warnings(self, brief: Path) -> list[Problem]:
         """The warnings the brief had when it was built, to report again when it is skipped."""
-        return [Problem(Path(w["path"]) if w["path"] else None, w["line"], w["message"], w["hint"], "warning")
+        return [Problem(Path(w["path"]) if w["path"] else None, w["line"], w["message"], w["hint"], "warning",
+                        w.get("once"))
                 for w in self.entries.get(_name(brief), {}).get("warnings", [])]
 
     def record(self, brief: Path, files: list[str], snippets: list[str], warnings: list[Problem]) -> None:
@@ -114,7 +115,7 @@ class BuildCache:
         self.entries[_name(brief)] = {
             "key": self.key(brief, snippets), "files": sorted(files), "snippets": sorted(set(snippets)),
             "warnings": [{"path": str(w.path) if w.path else None, "line": w.line, "message": w.message,
-                          "hint": w.hint} for w in warnings if w.severity == "warning"],
+                          "hint": w.hint, "once": w.once} for w in warnings if w.severity == "warning"],
         }
 
     def forget(self, brief: Path) -> None:

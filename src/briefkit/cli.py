@@ -10,17 +10,27 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from briefkit import __version__
-from briefkit.errors import BriefkitError, Problems
+from briefkit.errors import BriefkitError, Problem, Problems
 
 COMMANDS = ("build", "check", "list", "new", "init")
-EPILOG = """examples:
+EPILOG = """examples (in a workspace made by `briefkit init`):
   briefkit                                   build every brief in briefs/
-  briefkit china-csw --format docx           build one brief as Word only
+  briefkit example --format docx             build one brief (briefs/example.yaml) as Word only
   briefkit check --strict                    validate everything; warnings fail too
-  briefkit list snippets --tag recommendation
+  briefkit list                              what can be listed
+  briefkit list snippets --tag opening
+  briefkit list libraries                    the snippet libraries, and which this workspace uses
   briefkit new france-ccpcj --country FRA --committee ccpcj
-  briefkit init my-workspace                 start a new workspace
+  briefkit init my-workspace --library trafficking-women
 """
+LISTABLE = {"snippets": "snippets, with their titles and tags (--tag T to filter)",
+            "sources": "citable sources", "facts": "figures with their sources and as-of dates",
+            "committees": "committee profiles", "conferences": "conference profiles", "kinds": "document kinds",
+            "libraries": "snippet libraries: built-in ones and those briefkit.yaml names"}
+
+
+class UsageError(Exception):
+    """A command line that cannot run as given (exit 2)."""
 
 
 def _positive(text: str) -> int:
@@ -52,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--committee", help="check only this committee's output")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     lister = sub.add_parser("list", parents=[common], help="list what the workspace offers")
-    lister.add_argument("what", choices=("snippets", "committees", "conferences", "kinds", "sources", "facts"))
+    lister.add_argument("what", nargs="?", choices=tuple(LISTABLE), help="what to list (default: say what can be)")
     lister.add_argument("--tag", action="append", default=[], help="only snippets with this tag (repeatable)")
     new = sub.add_parser("new", parents=[common], help="scaffold a brief in briefs/")
     new.add_argument("name")
@@ -62,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--conference", default="generic")
     init = sub.add_parser("init", parents=[common], help="create a new workspace that builds at once")
     init.add_argument("dir", type=Path)
+    init.add_argument("--library", action="append", default=[], metavar="NAME",
+                      help="a snippet library the workspace uses (repeatable; see `briefkit list libraries`)")
     return parser
 
 
@@ -74,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     try:
         return _run(args)
+    except UsageError as err:
+        print(f"briefkit: error: {err}", file=sys.stderr)
+        return 2
     except BriefkitError as err:
         _print(err.problems, args.root)
         return 1
@@ -104,22 +119,52 @@ def _with_command(args: list[str]) -> list[str]:
 def _run(args: argparse.Namespace) -> int:
     from briefkit import commands  # the commands import the pipeline only when they run
 
+    if args.command in ("build", "check") and not (args.root / "briefs").is_dir():
+        raise UsageError(f"{args.root.resolve()} is not a briefkit workspace (it has no briefs/ folder); run it in "
+                         "a workspace, pass --root DIR, or make one with `briefkit init DIR`")
     if args.command == "build":
-        formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else None
+        formats = _formats(args.format) if args.format else None
         return commands.build(args.root, args.briefs, formats, args.out, args.committee, args.strict, args.jobs,
                               args.force)
     if args.command == "check":
         return commands.check(args.root, args.briefs, args.committee, args.strict, dt.date.today())
     if args.command == "list":
+        if args.what is None:
+            width = max(map(len, LISTABLE))
+            print("briefkit list WHAT, where WHAT is one of:")
+            for name, text in LISTABLE.items():
+                print(f"  {name.ljust(width)}  {text}")
+            return 0
         return commands.list_items(args.root, args.what, args.tag)
     if args.command == "new":
         return commands.new(args.root, args.name, args.country, args.committee, args.kind, args.conference)
-    return commands.init(args.dir)
+    return commands.init(args.dir, args.library, sys.stdin.isatty() and sys.stdout.isatty())
 
 
-def _print(problems: Sequence[object], root: Path) -> None:
+def _formats(text: str) -> tuple[str, ...]:
+    """The formats of `--format docx,md`; an unknown one is a usage error."""
+    from briefkit.errors import did_you_mean
+    from briefkit.model import FORMATS
+
+    formats = tuple(f.strip() for f in text.split(",") if f.strip())
+    for fmt in formats:
+        if fmt not in FORMATS:
+            hint = did_you_mean(fmt, FORMATS)
+            raise UsageError(f"unknown format '{fmt}' in --format ({hint + ' ' if hint else ''}"
+                             f"available: {', '.join(FORMATS)})")
+    if not formats:
+        raise UsageError("--format needs at least one format")
+    return formats
+
+
+def _print(problems: Sequence[Problem], root: Path) -> None:
+    seen: set[str] = set()
     for problem in problems:
-        print(problem.format(root), file=sys.stderr)  # type: ignore[attr-defined]
+        if problem.once is not None:
+            if problem.once in seen:
+                continue  # the same warning from another brief of the run
+            seen.add(problem.once)
+        print(problem.format(root), file=sys.stderr)
 
 
 def report_problems(problems: Problems, root: Path, strict: bool) -> bool:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, TextIO
 from briefkit.batch import brief_files
 from briefkit.batch import build as run_build
 from briefkit.cli import report_problems
-from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
+from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean, plural
 from briefkit.measure import WORDS_PER_MINUTE, duration
-from briefkit.workspace import BUILTIN, Workspace
+from briefkit.workspace import Workspace
 
 if TYPE_CHECKING:
     from briefkit.compose import Composed
@@ -41,7 +41,7 @@ def build(root: Path, names: Sequence[str], formats: tuple[str, ...] | None, out
             print(f"{composed.job.name}: {_timing(composed)}")
     failed = report_problems(report.problems, ws.root, strict)
     summary = (f"{len(report.built)} built, {len(report.skipped)} unchanged, {len(report.failed)} failed; "
-               f"{len(report.written)} files written in {time.monotonic() - started:.1f} s")
+               f"{plural(len(report.written), 'file')} written in {time.monotonic() - started:.1f} s")
     if report.failed:
         summary += f" (failed: {', '.join(report.failed)})"
     print(summary)
@@ -96,8 +96,9 @@ def check(root: Path, names: Sequence[str], committee: str | None, strict: bool,
         check_limits(item, problems, pages.get(item.job.name))
     count = len(composed)
     failed = report_problems(problems, ws.root, strict)
-    print(f"checked {len(session.library.snippets)} snippets, {len(session.library.sources)} sources and "
-          f"{count} outputs: {len(problems.errors)} errors, {len(problems.warnings)} warnings")
+    print(f"checked {plural(len(session.library.snippets), 'snippet')}, "
+          f"{plural(len(session.library.sources), 'source')} and {plural(count, 'output')}: "
+          f"{plural(len(problems.errors), 'error')}, {plural(len(problems.warnings), 'warning')}")
     return 1 if failed else 0
 
 
@@ -129,13 +130,15 @@ def list_items(root: Path, what: str, tags: Sequence[str]) -> int:
     from briefkit.model import KINDS
     from briefkit.pipeline import Session
 
-    ws = Workspace.open(root)
     rows: list[tuple[str, str]] = []
+    if what == "libraries":
+        rows = list_libraries(root)
+    ws = Workspace.open(root)
     if what == "kinds":
         rows = [(kind, str(ws.find("templates", kind, ".md.j2") or "no template")) for kind in KINDS]
     elif what in ("committees", "conferences"):
         rows = [(name, _shown(path, ws.root)) for name, path in ws.names(f"templates/{what}", ".yaml").items()]
-    else:
+    elif what != "libraries":
         problems = Problems()
         library = Session(ws, problems).library
         if what == "snippets":
@@ -176,14 +179,67 @@ def new(root: Path, name: str, country: str, committee: str, kind: str | None, c
     return 0
 
 
-def init(target: Path) -> int:
-    """Create a workspace with a brief, a snippet and its sources, which builds at once."""
+def init(target: Path, libraries: Sequence[str], ask: bool) -> int:
+    """Create a workspace that builds at once: a brief, a snippet with its source, and a briefkit.yaml naming the
+    libraries chosen (`--library`, or asked for on a terminal)."""
+    from briefkit.workspace import CONFIG, builtin_libraries, load_library_info
+
     if target.exists() and any(target.iterdir()):
         raise BriefkitError([Problem(target, None, "folder is not empty", "choose a new folder")])
+    available = builtin_libraries()
+    if not libraries and ask:
+        libraries = _ask_libraries(available)
+    for name in libraries:
+        if name not in available and not (Path(name) / "library.yaml").is_file():
+            raise BriefkitError([Problem(None, None, f"unknown library '{name}'", did_you_mean(name, available) or
+                                         "built-in libraries: " + ", ".join(available))])
     shutil.copytree(STARTER, target, dirs_exist_ok=True)
     (target / "templates").mkdir(exist_ok=True)
-    print(f"created workspace {target}: cd {target} && briefkit  (built-in library: {BUILTIN})")
+    names = [name if name in available else str(Path(name).resolve()) for name in libraries]
+    shown = "[" + ", ".join(names) + "]"
+    (target / CONFIG).write_text(
+        "# The snippet libraries this workspace uses, in lookup order: a built-in library's name or a folder.\n"
+        f"# Built-in: {', '.join(available) or 'none'} (briefkit list libraries).\n"
+        f"libraries: {shown}\nlanguage: en-GB\nconference: generic\n", encoding="utf-8")
+    brief = target / "briefs" / "example.yaml"
+    text = brief.read_text(encoding="utf-8")
+    if libraries:  # sections a library fills by tag
+        text += "".join(f"      - heading: {heading}\n        tags: [{tag}]\n" for heading, tag in
+                        (("Background", "context"), ("International framework", "instrument"),
+                         ("Recommendations", "recommendation")))
+    brief.write_text(text, encoding="utf-8")
+    titles = [str(load_library_info(available[n] / "library.yaml")["title"]) if n in available else n
+              for n in libraries]
+    print(f"created workspace {target} with {'libraries ' + ', '.join(titles) if titles else 'no library'}: "
+          f"cd {target} && briefkit")
     return 0
+
+
+def _ask_libraries(available: dict[str, Path]) -> list[str]:
+    """Ask on the terminal which built-in libraries the new workspace uses."""
+    if not available:
+        return []
+    print("Built-in snippet libraries:")
+    for name in available:
+        print(f"  {name}")
+    answer = input("Use which (names separated by commas; Enter for none)? ").strip()
+    return [part.strip() for part in answer.split(",") if part.strip()]
+
+
+def list_libraries(root: Path) -> list[tuple[str, str]]:
+    """The built-in libraries and those the workspace names: name, title, version, as-of date, use."""
+    from briefkit.workspace import LIBRARY_FILE, builtin_libraries, load_library_info
+
+    ws = Workspace.open(root)
+    used = {layer.root for layer in ws.snippet_layers}
+    folders = {layer.root for layer in ws.snippet_layers if (layer.root / LIBRARY_FILE).is_file()}
+    rows = []
+    for folder in [*builtin_libraries().values(), *sorted(folders - set(builtin_libraries().values()))]:
+        info = load_library_info(folder / LIBRARY_FILE)
+        state = "used by this workspace" if folder.resolve() in used else "not used"
+        rows.append((str(info["name"]), f"{info['title']} (version {info.get('version', '-')}, as of "
+                     f"{info['as_of']}; {state})"))
+    return rows
 
 
 def _shown(path: Path, root: Path) -> str:

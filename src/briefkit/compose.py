@@ -172,6 +172,7 @@ class _Run:
     stack: list[str] = field(default_factory=list)
     used: list[str] = field(default_factory=list)
     count: int = 0
+    empty_defaults: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     context: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -312,10 +313,12 @@ class _Run:
         if section.tags:
             all_tags = (*section.tags, *(topic.tags if topic else ()))
             chosen = select(self.composer.library, all_tags, self.job)
-            if not chosen and from_brief:  # a template's default section may come up empty
+            if not chosen and from_brief:
                 line = section.line or self.job.brief.line_of("topics")
                 self.problems.warn(self.job.brief.path, line, f"tag selection {list(all_tags)} matches no snippet "
                                    f"for {self.job.committee.id}")
+            elif not chosen and not parts:  # a template's default section: left out, reported once per output
+                self.empty_defaults.append((section.heading or "untitled", all_tags))
             parts.extend(self.render_snippet(s) for s in chosen)
         return "\n\n".join(p for p in parts if p)
 
@@ -428,6 +431,8 @@ class Composer:
             raise
         except Exception as err:  # noqa: BLE001 - every template failure becomes one located problem
             raise BriefkitError([_locate(err, job.brief.path, run.context)]) from err
+        if run.empty_defaults:
+            self._report_empty_defaults(run)
         appendix = 0
         if DISCLOSURE in text:
             page = self._disclosure(run)
@@ -454,6 +459,21 @@ class Composer:
         body = _with_references(body, cited.heading, references)
         return Composed(job, self.title(job), body, tuple(dict.fromkeys(run.used)), cited.cited,
                         tuple(problems.warnings), text_end, spoken, appendix)
+
+    def _report_empty_defaults(self, run: _Run) -> None:
+        """One warning for the default sections no snippet of the workspace's libraries fills."""
+        from briefkit.workspace import builtin_libraries
+
+        brief = run.job.brief
+        headings = list(dict.fromkeys(heading for heading, _ in run.empty_defaults))
+        tags = sorted({tag for _, group in run.empty_defaults for tag in group})
+        named = ", ".join(self.ws.settings.libraries) or "none"
+        others = [name for name in builtin_libraries() if name not in self.ws.settings.libraries]
+        add = f", or add a library to briefkit.yaml (built-in: {', '.join(others)})" if others else ""
+        run.problems.warn(brief.path, brief.line_of("topics") or brief.line_of("topic"),
+                          f"default section{'s' if len(headings) > 1 else ''} {', '.join(headings)} left out: no "
+                          f"snippet in this workspace or its libraries ({named}) has the tags they select",
+                          f"write snippets tagged {', '.join(tags)}, give the topic its own sections{add}")
 
     def _disclosure(self, run: _Run) -> str:
         """The disclosure page: the conference's heading, the brief's statement, on a page of its own."""

@@ -17,6 +17,7 @@ class Problem:
     message: str
     hint: str | None = None
     severity: str = "error"
+    once: str | None = None  # problems with the same `once` key are reported once per run
 
     def format(self, root: Path | None = None) -> str:
         where = _display_path(self.path, root) if self.path else "briefkit"
@@ -53,8 +54,9 @@ class Problems:
     def error(self, path: Path | None, line: int | None, message: str, hint: str | None = None) -> None:
         self.items.append(Problem(path, line, message, hint, "error"))
 
-    def warn(self, path: Path | None, line: int | None, message: str, hint: str | None = None) -> None:
-        self.items.append(Problem(path, line, message, hint, "warning"))
+    def warn(self, path: Path | None, line: int | None, message: str, hint: str | None = None,
+             once: str | None = None) -> None:
+        self.items.append(Problem(path, line, message, hint, "warning", once))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.items.extend(problems)
@@ -75,5 +77,10 @@ class Problems:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the nearest choice, or None if nothing is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, [c for c in choices if c != word], n=1, cutoff=0.6)
     return f"did you mean {close[0]}?" if close else None
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 file', '2 files', '0 warnings'."""
+    return f"{count} {word if count == 1 else many or word + 's'}"

@@ -62,6 +62,7 @@ class Session:
     library: Library = field(init=False)
     composer: Composer = field(init=False)
     profiles: dict[tuple[str, str], Any] = field(init=False, default_factory=dict)  # conferences, committees read
+    _country_snippets: set[str] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.library = load_library(self.ws, self.problems)
@@ -100,24 +101,36 @@ class Session:
         return self.profiles[load.__name__, name]
 
     def _countries(self, brief: Brief, problems: Problems) -> list[Country]:
-        """The brief's countries; a matrix brief gets one warning for all its countries without a profile."""
+        """The brief's countries; one warning a run for each the libraries know nothing of (no profile, no
+        country snippet)."""
         line = brief.line_of("countries") or brief.line_of("country")
-        if len(brief.countries) <= 1:
-            return [load_country(self.ws, brief.country, brief.path, line, problems)]
-        found, local = [], Problems()
-        errors = Problems()
+        found, errors = [], Problems()
         for name in brief.countries:
             try:
-                found.append(load_country(self.ws, name, brief.path, line, local))
+                found.append(load_country(self.ws, name, brief.path, line, problems))
             except BriefkitError as err:
                 errors.extend(err.problems)
         errors.raise_errors()
-        bare = [c.code for c in found if c.path is None]
-        if bare:
-            shown = ", ".join(bare[:5]) + (f" and {len(bare) - 5} more" if len(bare) > 5 else "")
-            problems.warn(brief.path, line, f"no country profile for {shown}: the library has no country-specific "
-                          "content for them")
+        bare = [c for c in found if c.path is None and not self._has_country_snippets(c.code)]
+        if len(found) == 1 and bare:
+            country = bare[0]
+            problems.warn(brief.path, line, f"no country profile for {country.code} ({country.short_name}): the "
+                          "workspace's libraries have no country-specific content for it",
+                          f"add snippets/countries/{country.code.lower()}.yaml or snippets with "
+                          f"'when: {{country: [{country.code}]}}'", once=f"country:{country.code}")
+        elif bare:
+            codes = [c.code for c in bare]
+            shown = ", ".join(codes[:5]) + (f" and {len(codes) - 5} more" if len(codes) > 5 else "")
+            problems.warn(brief.path, line, f"no country profile for {shown}: the workspace's libraries have no "
+                          "country-specific content for them", once="countries:" + ",".join(codes))
         return found
+
+    def _has_country_snippets(self, code: str) -> bool:
+        """Whether any snippet is written for this country (`when: {country: [...]}`)."""
+        if self._country_snippets is None:
+            self._country_snippets = {c.upper() for s in self.library.snippets.values()
+                                      for c in s.when.get("country", ())}
+        return code.upper() in self._country_snippets
 
     def check_brief_references(self, brief: Brief, problems: Problems) -> None:
         """Every snippet a brief names explicitly must exist (and be allowed in it)."""

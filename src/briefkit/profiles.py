@@ -87,9 +87,7 @@ def load_country(ws: Workspace, name_or_code: str, at: Path, line: int | None, p
                                      "use an ISO 3166 code such as CHN or FRA, or the English short name")])
     code = iso.alpha_3
     path = ws.find("snippets/countries", code.lower(), ".yaml")
-    if path is None:
-        problems.warn(at, line, f"no country profile for {code} ({iso.name}): the library has no "
-                      f"country-specific content for it", f"add snippets/countries/{code.lower()}.yaml")
+    if path is None:  # names from ISO 3166; the session warns if the libraries know nothing of the country
         name = iso.official_name
         return Country(code=code, name=name, short_name=iso.name, adjective=iso.name,
                        delegation=f"Delegation of {_with_article(name)}")
