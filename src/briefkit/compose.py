@@ -490,7 +490,7 @@ class Composer:
             statement = run.render_text(job.brief.disclosure)
         except Exception as err:  # noqa: BLE001 - located like any template failure
             raise BriefkitError([_locate(err, job.brief.path, run.context)]) from err
-        return f"<!-- pagebreak -->\n\n## {heading} {{: .disclosure }}\n\n{statement}\n"
+        return f"<!-- pagebreak -->\n\n<!-- disclosure-heading -->\n## {heading}\n\n{statement}\n"
 
     def _styles_dir(self) -> Path | None:
         dirs = self.ws.dirs("templates", "styles")
@@ -529,7 +529,7 @@ def _with_references(text: str, heading: str, references: tuple[str, ...]) -> st
     if not references:
         return text.rstrip() + "\n"
     entries = "\n\n".join(references)
-    return f"{text.rstrip()}\n\n## {heading} {{: .references }}\n\n{entries}\n"
+    return f"{text.rstrip()}\n\n<!-- references-heading -->\n## {heading}\n\n{entries}\n"
 
 
 def _locate(err: Exception, fallback: Path, context: Mapping[str, Any]) -> Problem:

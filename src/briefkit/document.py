@@ -1,118 +1,235 @@
-"""Parse composed Markdown once into the element tree every renderer walks."""
+"""Parse composed Markdown once, as GitHub reads it, into briefkit's document tree (`tree.py`).
+
+The parser is markdown-it-py (CommonMark, plus GitHub's tables and strikethrough) with mdit-py-plugins'
+footnotes; raw HTML and entity references are text, printed as typed. Marker lines, alone on a line:
+`<!-- pagebreak -->` is a page break, and `<!-- references-heading -->` or `<!-- disclosure-heading -->`
+just before a heading gives that heading its role (the composer writes them).
+"""
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
-import markdown
-from markdown.blockprocessors import BlockProcessor
-from markdown.extensions.attr_list import AttrListExtension
-from markdown.extensions.footnotes import FootnoteExtension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
-from markdown.extensions.toc import TocExtension
-from markdown.inlinepatterns import SimpleTagInlineProcessor
-from markdown.treeprocessors import InlineProcessor
-from markdown.util import AtomicString
+from markdown_it.common.utils import unescapeAll as unescape_all
+
+from briefkit.tree import (
+    BlockQuote,
+    Code,
+    CodeBlock,
+    Document,
+    Emphasis,
+    FootnoteDef,
+    FootnoteRef,
+    HardBreak,
+    Heading,
+    Image,
+    Link,
+    ListBlock,
+    ListItem,
+    Node,
+    PageBreak,
+    Paragraph,
+    SoftBreak,
+    SourceMap,
+    Strike,
+    Strong,
+    Table,
+    TableCell,
+    Text,
+    ThematicBreak,
+    plain_text,
+)
 
 PAGE_BREAK = "<!-- pagebreak -->"
-_PLACEHOLDER = re.compile(r"\x02?(?:qq\d+zz|zz\d+qq)\x03?")
+HEADING_ROLES = {"<!-- references-heading -->": "references", "<!-- disclosure-heading -->": "disclosure"}
+_ALIGN = re.compile(r"text-align:(\w+)")
+_SLUG_DROP = re.compile(r"[^\w\- ]")
 
 
-class _FenceProcessor(BlockProcessor):
-    """Fenced code blocks as real `pre/code` elements (the stock extension stashes raw HTML instead)."""
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    """The one parser a process uses."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.attrs import attrs_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
 
-    OPEN = re.compile(r"^(`{3,}|~{3,})[ \t]*([\w#.+-]*)[^\n]*(?:\n|$)")
-
-    def test(self, parent: ET.Element, block: str) -> bool:
-        return bool(self.OPEN.match(block))
-
-    def run(self, parent: ET.Element, blocks: list[str]) -> None:
-        first = blocks.pop(0)
-        opening = self.OPEN.match(first)
-        assert opening is not None  # test() matched
-        fence, lang = opening.group(1), opening.group(2)
-        closing = re.compile(rf"(?:^|\n){re.escape(fence[0])}{{{len(fence)},}}[ \t]*(?:\n|$)")
-        text = first[opening.end():]
-        while True:
-            end = closing.search(text)
-            if end is not None:
-                rest = text[end.end():]
-                if rest.strip():
-                    blocks.insert(0, rest)
-                text = text[: end.start()]
-                break
-            if not blocks:
-                break
-            text += "\n\n" + blocks.pop(0)
-        code = ET.SubElement(ET.SubElement(parent, "pre"), "code")
-        code.text = AtomicString(text)
-        if lang:
-            code.set("class", f"language-{lang}")
-
-
-class _InlineProcessor(InlineProcessor):
-    """Python-Markdown's inline pass, skipping each pattern on text that lacks what the pattern needs.
-
-    The stock pass runs each of its 14 pattern regexes over every piece of text, though most of a brief is
-    plain prose. `NEEDS` names, per registered pattern, strings of which any match must contain one; a pattern
-    whose strings are all absent cannot match, and the stock pass would move on to the next one, as this one
-    does. A pattern not listed here is always tried.
-    """
-
-    NEEDS = {"backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "reference": ("[",), "link": ("[",),
-             "image_link": ("![",), "image_reference": ("![",), "short_reference": ("[",),
-             "short_image_ref": ("![",), "autolink": ("<",), "automail": ("<",), "linebreak": ("  \n",),
-             "strike": ("~~",), "em_strong": ("*", "_")}
-
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        if isinstance(data, AtomicString):
-            return data
-        if self.needs is None:
-            patterns = self.inlinePatterns
-            self.needs = [None] * len(patterns)
-            for name, strings in self.NEEDS.items():
-                if name in patterns:
-                    self.needs[patterns.get_index_for_name(name)] = strings
-        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
-        start = 0
-        while patternIndex < len(self.needs):
-            wanted = self.needs[patternIndex]
-            if wanted is not None:
-                for need in wanted:
-                    if need in data:
-                        break
-                else:  # nothing the pattern needs is there
-                    patternIndex, start = patternIndex + 1, 0
-                    continue
-            data, matched, start = apply(self.inlinePatterns[patternIndex], data, patternIndex, start)
-            if not matched:
-                patternIndex += 1
-        return data
-
-    needs: list[tuple[str, ...] | None] | None = None
-
-
-@lru_cache(maxsize=2)
-def _parser(fast: bool = True) -> markdown.Markdown:
-    """The one parser a process uses (`fast=False`: with the stock inline pass, for the tests to compare)."""
-    # Extensions as instances, not names: Python-Markdown finds a name through the installed packages' entry
-    # points, which costs a cold build more than the parsing.
-    extensions = [TableExtension(), FootnoteExtension(USE_DEFINITION_ORDER=False), AttrListExtension(),
-                  SaneListExtension(), TocExtension(permalink=False, marker="")]
-    md = markdown.Markdown(extensions=extensions)
-    # Text is text: raw HTML and entities are shown as typed, in every output.
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    md.inlinePatterns.deregister("entity")
-    md.treeprocessors.deregister("prettify")  # it only adds newlines for HTML's sake
-    md.inlinePatterns.register(SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del"), "strike", 65)
-    md.parser.blockprocessors.register(_FenceProcessor(md.parser), "fence", 75)
-    if fast:
-        md.treeprocessors.register(_InlineProcessor(md), "inline", 20)
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).disable("entity")
+    md.use(footnote_plugin, inline=False)  # GitHub's footnotes: [^label] and [^label]: text, no ^[inline]
+    md.use(attrs_plugin, after=("image",), allowed=("width",))  # ![a](b.png){ width=5cm }, nothing else
     return md
+
+
+def parse(text: str, source: SourceMap | None = None) -> Document:
+    """The document tree of a composed Markdown text (`source`: where its lines came from, if known)."""
+    tokens = _parser().parse(text)
+    builder = _Builder()
+    body, notes = builder.blocks(tokens, 0, len(tokens), 0)
+    return Document(tuple(body), tuple(notes), source or SourceMap())
+
+
+class _Builder:
+    """Turns markdown-it's flat token stream into nested nodes."""
+
+    def __init__(self) -> None:
+        self.slugs: dict[str, int] = {}
+
+    def blocks(self, tokens: Sequence[Any], start: int, end: int, lists: int) -> tuple[list[Node], list[FootnoteDef]]:
+        """Nodes of tokens[start:end] (and footnote definitions, which only the top level holds)."""
+        out: list[Node] = []
+        notes: list[FootnoteDef] = []
+        role = ""
+        i = start
+        while i < end:
+            token = tokens[i]
+            close = _close(tokens, i) if token.nesting == 1 else i
+            line = token.map[0] + 1 if token.map else 0
+            kind = token.type
+            if kind == "paragraph_open":
+                inline = tokens[i + 1]
+                marker = inline.content.strip()
+                if marker == PAGE_BREAK:
+                    out.append(PageBreak(line))
+                elif marker in HEADING_ROLES:
+                    role = HEADING_ROLES[marker]
+                else:
+                    out.append(Paragraph(tuple(self.inlines(inline.children or [], line)), line))
+                i = close + 1
+                continue
+            if kind == "heading_open":
+                children: tuple[Node, ...] = tuple(self.inlines(tokens[i + 1].children or [], line))
+                out.append(Heading(int(token.tag[1]), children, self.slug(plain_text(children)), role, line))
+            elif kind in ("bullet_list_open", "ordered_list_open"):
+                out.append(self.list_block(tokens, i, close, lists, line))
+            elif kind == "blockquote_open":
+                out.append(BlockQuote(tuple(self.blocks(tokens, i + 1, close, lists)[0]), line))
+            elif kind in ("fence", "code_block"):
+                info = unescape_all(token.info).strip().split(maxsplit=1) if kind == "fence" else []
+                out.append(CodeBlock(token.content, info[0] if info else "", line))
+            elif kind == "hr":
+                out.append(ThematicBreak(line))
+            elif kind == "table_open":
+                out.append(self.table(tokens, i, close, line))
+            elif kind == "footnote_block_open":
+                notes = self.footnotes(tokens, i + 1, close)
+            role = ""
+            i = close + 1
+        return out, notes
+
+    def list_block(self, tokens: Sequence[Any], start: int, end: int, lists: int, line: int) -> ListBlock:
+        items = []
+        tight = False
+        i = start + 1
+        while i < end:
+            close = _close(tokens, i)
+            tight = tight or any(t.type == "paragraph_open" and t.hidden and t.level == tokens[i].level + 1
+                                 for t in tokens[i + 1:close])
+            item_line = tokens[i].map[0] + 1 if tokens[i].map else line
+            items.append(ListItem(tuple(self.blocks(tokens, i + 1, close, lists + 1)[0]), item_line))
+            i = close + 1
+        ordered = tokens[start].type == "ordered_list_open"
+        number = int(tokens[start].attrs.get("start", 1)) if ordered else 1
+        tight = tight or not any(t.type == "paragraph_open" for t in tokens[start:end])
+        return ListBlock(ordered, number, tight, lists, tuple(items), line)
+
+    def table(self, tokens: Sequence[Any], start: int, end: int, line: int) -> Table:
+        rows: list[tuple[TableCell, ...]] = []
+        cells: list[TableCell] = []
+        for i in range(start, end):
+            token = tokens[i]
+            if token.type in ("th_open", "td_open"):
+                found = _ALIGN.search(str(token.attrs.get("style", "")))
+                content: tuple[Node, ...] = tuple(self.inlines(tokens[i + 1].children or [], line))
+                cells.append(TableCell(content, found.group(1) if found else ""))
+            elif token.type == "tr_close":
+                rows.append(tuple(cells))
+                cells = []
+        return Table(tuple(rows), line)
+
+    def footnotes(self, tokens: Sequence[Any], start: int, end: int) -> list[FootnoteDef]:
+        notes = []
+        i = start
+        while i < end:
+            close = _close(tokens, i)
+            token = tokens[i]
+            inner = [t for t in tokens[i + 1:close] if t.type != "footnote_anchor"]
+            first = next((t.map[0] + 1 for t in inner if t.map), 0)
+            children = self.blocks(inner, 0, len(inner), 0)[0]
+            notes.append(FootnoteDef(token.meta["id"] + 1, token.meta.get("label") or "", tuple(children), first))
+            i = close + 1
+        return notes
+
+    def inlines(self, tokens: Sequence[Any], line: int) -> list[Node]:
+        """Inline nodes of an inline token's children; `line` counts the line breaks passed (for images)."""
+        stack: list[tuple[str, list[Node], Any]] = [("", [], None)]
+        for token in tokens:
+            out = stack[-1][1]
+            kind = token.type
+            if kind == "text":
+                if not token.content:
+                    continue  # markdown-it leaves empty text where emphasis delimiters were
+                if out and isinstance(out[-1], Text):
+                    out[-1] = Text(out[-1].text + token.content)
+                else:
+                    out.append(Text(token.content))
+            elif kind == "softbreak":
+                out.append(SoftBreak())
+                line += 1
+            elif kind == "hardbreak":
+                out.append(HardBreak())
+                line += 1
+            elif kind == "code_inline":
+                out.append(Code(token.content))
+            elif kind == "image":
+                alt = plain_text(self.inlines(token.children or [], line))
+                out.append(Image(str(token.attrs.get("src", "")), alt, str(token.attrs.get("title", "")),
+                                 str(token.attrs.get("width", "")), line))
+            elif kind == "footnote_ref":
+                out.append(FootnoteRef(token.meta["id"] + 1))
+            elif kind.endswith("_open"):
+                stack.append((kind, [], token))
+            elif kind.endswith("_close") and len(stack) > 1:
+                opened, children, opener = stack.pop()
+                stack[-1][1].append(_wrap(opened, tuple(children), opener))
+        return stack[0][1]
+
+    def slug(self, text: str) -> str:
+        """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens, repeats numbered."""
+        base = _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")
+        count = self.slugs.get(base, 0)
+        self.slugs[base] = count + 1
+        return base if not count else f"{base}-{count}"
+
+
+def _wrap(opened: str, children: tuple[Node, ...], token: Any) -> Node:
+    if opened == "em_open":
+        return Emphasis(children)
+    if opened == "strong_open":
+        return Strong(children)
+    if opened == "s_open":
+        return Strike(children)
+    if opened == "link_open":
+        return Link(str(token.attrs.get("href", "")), str(token.attrs.get("title", "")), children,
+                    token.markup == "autolink")
+    raise ValueError(f"unexpected inline token {opened}")
+
+
+def _close(tokens: Sequence[Any], start: int) -> int:
+    """The index of the token closing tokens[start] (matched by type: footnote tokens all have level 0)."""
+    opening = tokens[start].type
+    closing = opening.removesuffix("_open") + "_close"
+    depth = 0
+    for i in range(start, len(tokens)):
+        kind = tokens[i].type
+        if kind == opening:
+            depth += 1
+        elif kind == closing:
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(tokens) - 1
 
 
 # How ordered lists are labelled, level by level: (Word number format, label with {n} for the number).
@@ -152,70 +269,3 @@ def _roman(number: int) -> str:
         count, number = divmod(number, value)
         out += letters * count
     return out
-
-
-BLOCK_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "blockquote", "pre", "hr", "table",
-                        "div", "pagebreak"})
-
-
-def split_list_item(li: ET.Element) -> tuple[ET.Element | None, list[ET.Element]]:
-    """A list item's leading inline content (as a `p`, or None if it has none) and its block children.
-
-    Tight items hold text and inline elements directly; loose ones hold `p` elements. The tree is not changed.
-    """
-    lead = ET.Element("p")
-    lead.text = li.text
-    blocks: list[ET.Element] = []
-    for child in li:
-        (blocks if blocks or child.tag in BLOCK_TAGS else lead).append(child)
-    has_lead = bool((lead.text or "").strip()) or len(lead) > 0
-    return (lead if has_lead else None), blocks
-
-
-def parse(text: str, fast: bool = True) -> ET.Element:
-    """The tree of a Markdown text: a `div` root of block elements (h1-h6, p, ul, ol, table, ...)."""
-    md = _parser(fast)
-    md.reset()
-    lines = text.split("\n")
-    for prep in md.preprocessors:
-        lines = prep.run(lines)
-    root = md.parser.parseDocument(lines).getroot()
-    assert root is not None
-    for processor in md.treeprocessors:
-        new_root = processor.run(root)
-        if new_root is not None:
-            root = new_root
-    _tidy(root)
-    return root
-
-
-def _tidy(root: ET.Element) -> None:
-    """Page-break markers become `pagebreak` elements; footnotes lose their HTML back-links; attributes without a
-    value go."""
-    for element in root.iter():
-        for key in [k for k, v in element.attrib.items() if v is None]:
-            del element.attrib[key]  # attr_list's leftover for a `{ % }` it cannot read
-        if element.tag == "p" and not len(element) and (element.text or "").strip() == PAGE_BREAK:
-            element.text = None
-            element.tag = "pagebreak"
-        for child in list(element):
-            if child.tag == "a" and "footnote-backref" in (child.get("class") or ""):
-                _remove(element, child)
-            elif child.tag == "hr" and "footnote" in (element.get("class") or ""):
-                element.remove(child)
-        if element.text:
-            element.text = _PLACEHOLDER.sub("", element.text)
-        if element.tail:
-            element.tail = _PLACEHOLDER.sub("", element.tail)
-
-
-def _remove(parent: ET.Element, child: ET.Element) -> None:
-    """Remove an element but keep its tail text."""
-    index = list(parent).index(child)
-    tail = child.tail or ""
-    if index:
-        previous = parent[index - 1]
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(child)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import string
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +12,7 @@ from briefkit import citations
 from briefkit.briefs import load_brief
 from briefkit.checks import limits_for
 from briefkit.compose import Composed, Composer, Job
-from briefkit.document import list_scheme, parse
+from briefkit.document import parse
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.library import Library, load_library
 from briefkit.model import Brief, Country
@@ -21,32 +20,34 @@ from briefkit.output import output_stem
 from briefkit.pdf import PdfUnavailable
 from briefkit.pdf import convert as pdf_convert
 from briefkit.profiles import load_committee, load_conference, load_country
-from briefkit.render.html import render_html
+from briefkit.render.html import write_html
 from briefkit.render.markdown import render_markdown
+from briefkit.render.settings import RenderSettings, from_composed
 from briefkit.render.text import render_text
+from briefkit.tree import Document
 from briefkit.workspace import Workspace
 
 FILENAME_FIELDS = ("brief", "committee", "committee_short", "country", "country_name", "school", "kind",
                    "conference", "topic", "topic_number")
-Renderer = Callable[[Composed, ET.Element, Workspace], bytes]
+Renderer = Callable[[Composed, Document, RenderSettings], bytes]
 
 
-def _markdown(composed: Composed, tree: ET.Element, ws: Workspace) -> bytes:
+def _markdown(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:
     return render_markdown(tree, front_matter(composed))
 
 
-def _docx(composed: Composed, tree: ET.Element, ws: Workspace) -> bytes:
-    from briefkit.render.docx import render_docx  # python-docx is only imported when DOCX is asked for
+def _docx(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:
+    from briefkit.render.docx import write_docx  # python-docx is only imported when DOCX is asked for
 
-    return render_docx(composed, tree, ws)
-
-
-def _text(composed: Composed, tree: ET.Element, ws: Workspace) -> bytes:
-    return render_text(tree, list_scheme(composed.job.brief.kind))
+    return write_docx(tree, settings)
 
 
-def _html(composed: Composed, tree: ET.Element, ws: Workspace) -> bytes:
-    return render_html(composed, tree)
+def _text(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:
+    return render_text(tree, settings.scheme)
+
+
+def _html(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:
+    return write_html(tree, settings)
 
 
 RENDERERS: dict[str, Renderer] = {"md": _markdown, "docx": _docx, "txt": _text, "html": _html}
@@ -329,9 +330,10 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
                 raise BriefkitError([Problem(path, composed.job.brief.line_of("formats"), f"unknown format '{fmt}'",
                                              "available: " + ", ".join([*RENDERERS, "pdf"]))])
         tree = parse(composed.markdown)  # parsed once; renderers only read it
-        files = {fmt: RENDERERS[fmt](composed, tree, session.ws) for fmt in wanted if fmt != "pdf"}
+        settings = from_composed(composed, session.ws)
+        files = {fmt: RENDERERS[fmt](composed, tree, settings) for fmt in wanted if fmt != "pdf"}
         item = Rendered(composed, output_stem(composed.job), files, "pdf" in wanted, files.get("docx"))
         if item.docx is None and item.needs_pdf:
-            item.docx = _docx(composed, tree, session.ws)
+            item.docx = _docx(composed, tree, settings)
         outputs.append(item)
     return outputs

@@ -1,14 +1,206 @@
-"""The HTML writer: one standalone file per brief, with print CSS for the conference's paper."""
+"""The HTML writer: one standalone file per brief, with print CSS for the conference's paper.
+
+The body is written as CommonMark's reference implementation writes HTML (the conformance tests compare the
+two), with GitHub's footnotes. The page runs nothing and loads nothing: a Content-Security-Policy forbids
+scripts and remote loads, links keep only safe schemes (others become their text), the tree carries no
+attributes from the text, and pictures are embedded as data URIs.
+"""
 
 from __future__ import annotations
 
-import copy
+import base64
 import html
-import xml.etree.ElementTree as ET
+import re
+from collections.abc import Callable
 
-from briefkit.compose import Composed
+from briefkit.render.settings import RenderSettings, image_file
+from briefkit.tree import (
+    BlockQuote,
+    Code,
+    CodeBlock,
+    Document,
+    Emphasis,
+    FootnoteDef,
+    FootnoteRef,
+    HardBreak,
+    Heading,
+    Image,
+    Link,
+    ListBlock,
+    Node,
+    PageBreak,
+    Paragraph,
+    SoftBreak,
+    Strike,
+    Strong,
+    Table,
+    Text,
+    ThematicBreak,
+    Visitor,
+)
 
 PAPER = {"letter": "letter", "a4": "A4"}
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+SAFE_SCHEMES = ("http", "https", "mailto")
+_WIDTH = re.compile(r"^\d+(?:\.\d+)?(?:px|%)?$")
+
+
+def safe_link(href: str) -> bool:
+    """http, https, mailto, relative and '#' links; anything with another scheme (javascript:, data:...) is not."""
+    scheme = _SCHEME.match(href)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _attr(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+class HtmlWriter(Visitor[str]):
+    """The body as HTML. `link_ok` says which links stay links, `image_src` gives a picture's `src`;
+    `ids` adds headings' anchors and the references' layout (off for the conformance tests)."""
+
+    def __init__(self, link_ok: Callable[[str], bool] = safe_link,
+                 image_src: Callable[[Image], str] = lambda image: image.src, ids: bool = True):
+        self.link_ok = link_ok
+        self.image_src = image_src
+        self.ids = ids
+        self.tight = False
+        self.refs: dict[int, int] = {}  # note number -> references seen so far
+
+    def blocks(self, nodes: tuple[Node, ...]) -> str:
+        return "".join(self.visit_all(nodes))
+
+    def inlines(self, nodes: tuple[Node, ...]) -> str:
+        return "".join(self.visit_all(nodes))
+
+    # Blocks -----------------------------------------------------------------------------------------
+
+    def visit_document(self, node: Document) -> str:
+        notes = ""
+        if node.notes:
+            notes = '<section class="footnotes">\n<ol>\n' + self.blocks(node.notes) + "</ol>\n</section>\n"
+        out, children, placed = [], list(node.children), False
+        index = 0
+        while index < len(children):
+            child = children[index]
+            if self.ids and isinstance(child, Heading) and child.role == "references":
+                out.append(notes)  # notes go before the reference list
+                placed = True
+                out.append(self.visit(child))
+                entries = []
+                while index + 1 < len(children) and isinstance(children[index + 1], Paragraph):
+                    index += 1
+                    entries.append(self.visit(children[index]))
+                out.append('<div class="references">\n' + "".join(entries) + "</div>\n")
+            else:
+                out.append(self.visit(child))
+            index += 1
+        return "".join(out) + ("" if placed else notes)
+
+    def visit_heading(self, node: Heading) -> str:
+        tag = f"h{node.level}"
+        attrs = ""
+        if self.ids:
+            attrs = f' id="{_attr(node.anchor)}"' + (f' class="{node.role}"' if node.role else "")
+        return f"<{tag}{attrs}>{self.inlines(node.children)}</{tag}>\n"
+
+    def visit_paragraph(self, node: Paragraph) -> str:
+        if self.tight:
+            return self.inlines(node.children) + "\n"
+        return f"<p>{self.inlines(node.children)}</p>\n"
+
+    def visit_list(self, node: ListBlock) -> str:
+        tag = "ol" if node.ordered else "ul"
+        start = f' start="{node.start}"' if node.ordered and node.start != 1 else ""
+        saved, self.tight = self.tight, node.tight
+        items = "".join(f"<li>{self.blocks(item.children)}</li>\n" for item in node.items)
+        self.tight = saved
+        return f"<{tag}{start}>\n{items}</{tag}>\n"
+
+    def visit_block_quote(self, node: BlockQuote) -> str:
+        saved, self.tight = self.tight, False
+        inner = self.blocks(node.children)
+        self.tight = saved
+        return f"<blockquote>\n{inner}</blockquote>\n"
+
+    def visit_code_block(self, node: CodeBlock) -> str:
+        language = f' class="language-{_attr(node.info)}"' if node.info else ""
+        return f"<pre><code{language}>{_escape(node.text)}</code></pre>\n"
+
+    def visit_thematic_break(self, node: ThematicBreak) -> str:
+        return "<hr />\n"
+
+    def visit_page_break(self, node: PageBreak) -> str:
+        return '<div class="page-break"></div>\n'
+
+    def visit_table(self, node: Table) -> str:
+        rows = []
+        for number, row in enumerate(node.rows):
+            tag = "th" if number == 0 else "td"
+            cells = "".join(f"<{tag}{_align(cell.align)}>{self.inlines(cell.children)}</{tag}>" for cell in row)
+            rows.append(f"<tr>{cells}</tr>\n")
+        body = f"<tbody>\n{''.join(rows[1:])}</tbody>\n" if len(rows) > 1 else ""
+        return f"<table>\n<thead>\n{rows[0]}</thead>\n{body}</table>\n"
+
+    def visit_footnote_def(self, node: FootnoteDef) -> str:
+        saved, self.tight = self.tight, False
+        inner = self.blocks(node.children)
+        self.tight = saved
+        back = f' <a href="#fnref:{node.number}" class="footnote-backref" title="back to the text">\u21a9</a>'
+        if inner.endswith("</p>\n"):
+            inner = inner[: -len("</p>\n")] + back + "</p>\n"
+        else:
+            inner += f"<p>{back.strip()}</p>\n"
+        return f'<li id="fn:{node.number}">\n{inner}</li>\n'
+
+    # Inlines ----------------------------------------------------------------------------------------
+
+    def visit_text(self, node: Text) -> str:
+        return _escape(node.text)
+
+    def visit_code(self, node: Code) -> str:
+        return f"<code>{_escape(node.text)}</code>"
+
+    def visit_emphasis(self, node: Emphasis) -> str:
+        return f"<em>{self.inlines(node.children)}</em>"
+
+    def visit_strong(self, node: Strong) -> str:
+        return f"<strong>{self.inlines(node.children)}</strong>"
+
+    def visit_strike(self, node: Strike) -> str:
+        return f"<del>{self.inlines(node.children)}</del>"
+
+    def visit_link(self, node: Link) -> str:
+        inner = self.inlines(node.children)
+        if not self.link_ok(node.href):
+            return inner
+        title = f' title="{_attr(node.title)}"' if node.title else ""
+        return f'<a href="{_attr(node.href)}"{title}>{inner}</a>'
+
+    def visit_image(self, node: Image) -> str:
+        title = f' title="{_attr(node.title)}"' if node.title else ""
+        width = f' width="{node.width}"' if _WIDTH.match(node.width) else ""
+        return f'<img src="{_attr(self.image_src(node))}" alt="{_attr(node.alt)}"{title}{width} />'
+
+    def visit_soft_break(self, node: SoftBreak) -> str:
+        return "\n"
+
+    def visit_hard_break(self, node: HardBreak) -> str:
+        return "<br />\n"
+
+    def visit_footnote_ref(self, node: FootnoteRef) -> str:
+        seen = self.refs[node.number] = self.refs.get(node.number, 0) + 1
+        ref_id = f"fnref:{node.number}" + (f":{seen}" if seen > 1 else "")
+        return f'<sup class="footnote-ref"><a href="#fn:{node.number}" id="{ref_id}">{node.number}</a></sup>'
+
+
+def _align(align: str) -> str:
+    return f' style="text-align:{align}"' if align else ""
 
 
 def _css_string(text: str) -> str:
@@ -16,16 +208,15 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\5C ").replace('"', "\\22 ").replace("<", "\\3C ").replace("\n", " ") + '"'
 
 
-def _css(composed: Composed) -> str:
-    conference = composed.job.conference
-    m = conference.margins
-    header = _css_string(_header_text(composed))
+def _css(settings: RenderSettings) -> str:
+    top, bottom, left, right = settings.margins
+    header = _css_string(settings.header_text())
     return f"""
-@page {{ size: {PAPER[conference.paper]}; margin: {m.top}cm {m.right}cm {m.bottom}cm {m.left}cm;
+@page {{ size: {PAPER[settings.paper]}; margin: {top}cm {right}cm {bottom}cm {left}cm;
   @top-center {{ content: {header}; font-size: 9pt; }}
   @bottom-center {{ content: "Page " counter(page); font-size: 9pt; }} }}
-html {{ font-family: {_css_string(conference.font)}, {_css_string(conference.east_asian_font)}, serif;
-  font-size: {conference.font_size}pt; line-height: {1.15 * conference.line_spacing:.2f}; }}
+html {{ font-family: {_css_string(settings.font)}, {_css_string(settings.east_asian_font)}, serif;
+  font-size: {settings.font_size}pt; line-height: {1.15 * settings.line_spacing:.2f}; }}
 body {{ max-width: 42em; margin: 2em auto; padding: 0 1em; color: #111; }}
 h1 {{ text-align: center; font-size: 1.45em; }} h2 {{ font-size: 1.2em; }} h3, h4, h5, h6 {{ font-size: 1.05em; }}
 h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
@@ -33,7 +224,7 @@ table {{ border-collapse: collapse; width: 100%; }} th, td {{ border: 1px solid 
   vertical-align: top; }} thead {{ display: table-header-group; }}
 pre {{ white-space: pre-wrap; font-size: .9em; }} blockquote {{ margin-left: 2em; }}
 .page-break {{ break-after: page; page-break-after: always; }}
-.footnote {{ font-size: .85em; border-top: 1px solid #888; margin-top: 2em; }}
+.footnotes {{ font-size: .85em; border-top: 1px solid #888; margin-top: 2em; }}
 .references p {{ padding-left: 2em; text-indent: -2em; }}
 .kind-resolution ol ol > li::marker {{ content: "(" counter(list-item, lower-alpha) ") "; }}
 .kind-resolution ol ol ol > li::marker {{ content: "(" counter(list-item, lower-roman) ") "; }}
@@ -43,64 +234,20 @@ pre {{ white-space: pre-wrap; font-size: .9em; }} blockquote {{ margin-left: 2em
 """
 
 
-def _header_text(composed: Composed) -> str:
-    job = composed.job
-    values = {"country": job.country.short_name, "committee": job.committee.short_name, "school": job.brief.school,
-              "conference": job.conference.name, "title": composed.title}
-    text = job.conference.header
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", value)
-    return text
+def write_html(document: Document, settings: RenderSettings) -> bytes:
+    """The brief as one standalone HTML file (UTF-8), pictures embedded; a picture that cannot be read is a
+    located error."""
+    def embedded(image: Image) -> str:
+        _, data, kind = image_file(settings, document, image.src, image.line)
+        return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
 
-
-def render_html(composed: Composed, tree: ET.Element) -> bytes:
-    """The brief as one standalone HTML file (UTF-8): no external resources except linked images."""
-    body = copy.deepcopy(tree)  # renderers never change the shared tree
-    body.tag = "main"
-    for element in body.iter():
-        if element.tag == "pagebreak":
-            element.tag = "div"
-            element.set("class", "page-break")
-        if element.tag == "div" and "footnote" in (element.get("class") or ""):
-            for li in element.iter("li"):
-                label = (li.get("id") or "").removeprefix("fn:")
-                target = li[-1] if len(li) and li[-1].tag == "p" else li
-                back = ET.SubElement(target, "a", {"href": f"#fnref:{label}", "class": "footnote-backref",
-                                                  "title": "back to the text"})
-                back.text = "\u21a9"
-                back.tail = None
-    for heading in body.iter("h2"):
-        if "references" in (heading.get("class") or ""):
-            heading.set("class", "references-heading")
-    _wrap_references(body)
-    job = composed.job
-    meta = (f'<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(composed.title)}</title>\n"
-            f'<meta name="author" content="{html.escape(job.country.delegation)}">\n'
-            f'<meta name="description" content="{html.escape(job.committee.name)}">\n')
-    main = ET.tostring(body, encoding="unicode", method="html")
-    page = (f'<!DOCTYPE html>\n<html lang="{html.escape(job.brief.language)}">\n<head>\n{meta}'
-            f"<style>{_css(composed)}</style>\n</head>\n"
-            f'<body class="kind-{job.brief.kind}">\n{main}\n</body>\n</html>\n')
+    main = HtmlWriter(safe_link, embedded).visit(document)
+    meta = (f'<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_escape(settings.title)}</title>\n"
+            f'<meta name="author" content="{_attr(settings.delegation)}">\n'
+            f'<meta name="description" content="{_attr(settings.subject)}">\n')
+    page = (f'<!DOCTYPE html>\n<html lang="{_attr(settings.language)}">\n<head>\n{meta}'
+            f"<style>{_css(settings)}</style>\n</head>\n"
+            f'<body class="kind-{_attr(settings.kind)}">\n<main>\n{main}</main>\n</body>\n</html>\n')
     return page.encode("utf-8")
-
-
-def _wrap_references(body: ET.Element) -> None:
-    """Notes go before the reference list, whose paragraphs go in a `div.references` for their hanging indent."""
-    notes = next((c for c in body if c.tag == "div" and "footnote" in (c.get("class") or "")), None)
-    children = list(body)
-    for index, child in enumerate(children):
-        if child.tag == "h2" and child.get("class") == "references-heading":
-            if notes is not None:
-                body.remove(notes)
-                body.insert(index, notes)
-                index += 1
-                children = list(body)
-            holder = ET.Element("div", {"class": "references"})
-            for entry in children[index + 1:]:
-                if entry.tag != "p":
-                    break
-                body.remove(entry)
-                holder.append(entry)
-            body.insert(index + 1, holder)
-            return

@@ -1,186 +1,181 @@
-"""The Markdown writer: front matter, the body as GitHub-flavoured Markdown, footnotes, references."""
+"""The Markdown writer: front matter, the body as GitHub-flavoured Markdown, footnotes.
+
+Text is escaped so that GitHub (and briefkit) read it back as the same text: raw HTML and entity references
+are printed as typed, code is fenced with more backticks than it holds.
+"""
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
-from briefkit.document import PAGE_BREAK, split_list_item
+from briefkit.document import PAGE_BREAK
+from briefkit.tree import (
+    BlockQuote,
+    Code,
+    CodeBlock,
+    Document,
+    Emphasis,
+    FootnoteDef,
+    FootnoteRef,
+    HardBreak,
+    Heading,
+    Image,
+    Link,
+    ListBlock,
+    Node,
+    PageBreak,
+    Paragraph,
+    SoftBreak,
+    Strike,
+    Strong,
+    Table,
+    Text,
+    ThematicBreak,
+    Visitor,
+)
 
-_ESCAPE = re.compile(r"([\\`*_\[\]<>|~])")
-_LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+[.)])(?=\s|$)", re.MULTILINE)
-
+_ESCAPE = re.compile(r"([\\`*_\[\]<>|~])|&(?=#?\w+;)")
+_LINE_START = re.compile(r"^(?:([#+=-])|(\d+)([.)])(?=\s|$))", re.MULTILINE)
+_TICKS = re.compile(r"`+")
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter where installed: same text, faster
-
-
-class UnknownElement(Exception):
-    """The tree holds an element this renderer has no method for."""
 
 
 def escape(text: str) -> str:
     """Text that reads back as itself in Markdown."""
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), _ESCAPE.sub(r"\\\1", text))
+    return _ESCAPE.sub(lambda m: "\\" + m.group(0), text)
 
 
-class MarkdownWriter:
-    """Walks the tree once; one method per element, an unknown element is an error."""
+class MarkdownWriter(Visitor[str]):
+    """Each method returns its node as Markdown; blocks are joined by blank lines."""
 
-    def __init__(self) -> None:
-        self.blocks: dict[str, Callable[[ET.Element, str], list[str]]] = {
-            **{f"h{n}": self.heading for n in range(1, 7)},
-            "p": self.paragraph, "ul": self.list_block, "ol": self.list_block, "blockquote": self.blockquote,
-            "pre": self.code_block, "hr": self.rule, "table": self.table, "pagebreak": self.page_break,
-            "div": self.division,
-        }
-        self.inlines: dict[str, Callable[[ET.Element], str]] = {
-            "strong": lambda e: f"**{self.inline(e)}**", "em": lambda e: f"*{self.inline(e)}*",
-            "del": lambda e: f"~~{self.inline(e)}~~", "code": self.code_span, "a": self.link,
-            "img": self.image, "br": lambda e: "  \n", "sup": self.footnote_ref,
-        }
-        self.numbers: dict[str, int] = {}  # footnote label -> number, in order of first reference
+    other_marker = False
 
-    def render(self, root: ET.Element, meta: Mapping[str, Any]) -> str:
-        self.numbers = {}
-        body = self.children(root, "")
+    def render(self, document: Document, meta: Mapping[str, Any]) -> str:
         front = yaml.dump(dict(meta), Dumper=_DUMPER, sort_keys=False, allow_unicode=True, default_flow_style=False,
                           width=1000)
-        parts = ["---\n" + front + "---", *body]
-        text = "\n\n".join(parts)
-        return text.rstrip() + "\n"
+        return ("---\n" + front + "---\n\n" + self.visit(document)).rstrip() + "\n"
 
-    def children(self, parent: ET.Element, indent: str) -> list[str]:
+    def blocks(self, nodes: tuple[Node, ...], separator: str = "\n\n") -> str:
         out: list[str] = []
-        for child in parent:
-            method = self.blocks.get(child.tag)
-            if method is None:
-                raise UnknownElement(f"Markdown writer has no rule for <{child.tag}>")
-            out.extend(b for b in method(child, indent) if b != "")
-        return out
+        previous: ListBlock | None = None
+        for node in nodes:
+            # Two lists in a row stay two lists: the second takes the other marker ('*' for '-', ')' for '.').
+            follows = isinstance(node, ListBlock) and previous is not None and previous.ordered == node.ordered
+            self.other_marker = follows and not self.other_marker
+            text = self.visit(node)
+            if text:
+                out.append(text)
+            previous = node if isinstance(node, ListBlock) else None
+        return separator.join(out)
 
-    def inline(self, element: ET.Element) -> str:
-        parts = [escape(element.text)] if element.text else []
-        for child in element:
-            method = self.inlines.get(child.tag)
-            if method is None:
-                raise UnknownElement(f"Markdown writer has no rule for inline <{child.tag}>")
-            parts.append(method(child))
-            if child.tail:
-                parts.append(escape(child.tail))
-        return "".join(parts)
+    def inlines(self, nodes: tuple[Node, ...]) -> str:
+        return _LINE_START.sub(_line_start, "".join(self.visit_all(nodes)))
 
-    # Blocks -----------------------------------------------------------------------------------
+    # Blocks -----------------------------------------------------------------------------------------
 
-    def heading(self, element: ET.Element, indent: str) -> list[str]:
-        return ["#" * int(element.tag[1]) + " " + self.inline(element).strip()]
+    def visit_document(self, node: Document) -> str:
+        notes = "\n".join(self.visit(note) for note in node.notes)
+        return self.blocks(node.children) + ("\n\n" + notes if notes else "")
 
-    def paragraph(self, element: ET.Element, indent: str) -> list[str]:
-        return [self.inline(element).strip()]
+    def visit_heading(self, node: Heading) -> str:
+        return "#" * node.level + " " + self.inlines(node.children).replace("\n", " ")
 
-    def list_block(self, element: ET.Element, indent: str) -> list[str]:
+    def visit_paragraph(self, node: Paragraph) -> str:
+        return self.inlines(node.children)
+
+    def visit_list(self, node: ListBlock) -> str:
         items = []
-        number = int(element.get("start", "1"))
-        loose = any(child.tag == "p" for li in element for child in li)
-        for li in element:
-            marker = f"{number}. " if element.tag == "ol" else "- "
-            number += 1
-            items.append(self.list_item(li, marker, loose))
-        return ["\n\n".join(items) if loose else "\n".join(items)]
+        ordered, bullet = (")", "*") if self.other_marker else (".", "-")
+        for number, item in enumerate(node.items, node.start):
+            marker = f"{number}{ordered} " if node.ordered else f"{bullet} "
+            body = self.blocks(item.children, "\n" if node.tight else "\n\n")
+            lines = body.split("\n")
+            pad = " " * len(marker)
+            items.append(marker + lines[0] + "".join("\n" + (pad + line if line else "") for line in lines[1:]))
+        return ("\n" if node.tight else "\n\n").join(items)
 
-    def list_item(self, li: ET.Element, marker: str, loose: bool) -> str:
-        pad = " " * 4
-        lead, blocks = split_list_item(li)
-        parts = [self.inline(lead).strip()] if lead is not None else []
-        holder = ET.Element("div")
-        holder.extend(blocks)
-        parts.extend(self.children(holder, ""))
-        text = ("\n\n" if loose else "\n").join(parts)
-        lines = text.split("\n")
-        return marker + lines[0] + "".join("\n" + (pad + line if line else "") for line in lines[1:])
+    def visit_block_quote(self, node: BlockQuote) -> str:
+        inner = self.blocks(node.children)
+        return "\n".join("> " + line if line else ">" for line in inner.split("\n"))
 
-    def blockquote(self, element: ET.Element, indent: str) -> list[str]:
-        inner = "\n\n".join(self.children(element, ""))
-        return ["\n".join("> " + line if line else ">" for line in inner.split("\n"))]
+    def visit_code_block(self, node: CodeBlock) -> str:
+        fence = "`" * max(3, 1 + max((len(run) for run in _TICKS.findall(node.text)), default=0))
+        return f"{fence}{node.info}\n{node.text}{fence}"
 
-    def code_block(self, element: ET.Element, indent: str) -> list[str]:
-        code = element[0] if len(element) else element
-        lang = (code.get("class") or "").removeprefix("language-")
-        text = (code.text or "").rstrip("\n")
-        fence = "````" if "```" in text else "```"
-        return [f"{fence}{lang}\n{text}\n{fence}"]
+    def visit_thematic_break(self, node: ThematicBreak) -> str:
+        return "---"
 
-    def rule(self, element: ET.Element, indent: str) -> list[str]:
-        return ["---"]
+    def visit_page_break(self, node: PageBreak) -> str:
+        return PAGE_BREAK
 
-    def page_break(self, element: ET.Element, indent: str) -> list[str]:
-        return [PAGE_BREAK]
+    def visit_table(self, node: Table) -> str:
+        marks = {"left": ":---", "center": ":---:", "right": "---:", "": "---"}
+        rows = ["| " + " | ".join(self.inlines(cell.children) for cell in row) + " |" for row in node.rows]
+        rule = "|" + "|".join(marks[cell.align] for cell in node.rows[0]) + "|"
+        return "\n".join([rows[0], rule, *rows[1:]])
 
-    def table(self, element: ET.Element, indent: str) -> list[str]:
-        rows = [row for row in element.iter("tr")]
-        if not rows:
-            return []
-        cells = [[self.inline(cell).strip().replace("\n", " ") for cell in row] for row in rows]
-        aligns = [_align_mark(cell.get("style") or "") for cell in rows[0]]
-        lines = ["| " + " | ".join(cells[0]) + " |", "|" + "|".join(aligns) + "|"]
-        lines += ["| " + " | ".join(row) + " |" for row in cells[1:]]
-        return ["\n".join(lines)]
+    def visit_footnote_def(self, node: FootnoteDef) -> str:
+        body = self.blocks(node.children)
+        return f"[^{node.number}]: " + "\n".join(("    " + line if line and i else line)
+                                                for i, line in enumerate(body.split("\n")))
 
-    def division(self, element: ET.Element, indent: str) -> list[str]:
-        if "footnote" not in (element.get("class") or ""):
-            return self.children(element, indent)
-        notes = []
-        for li in element.iter("li"):
-            number = self.number((li.get("id") or "").removeprefix("fn:"))
-            inner = self.children(li, "")
-            body = "\n\n".join(inner).replace("\n", "\n    ").replace("\n    \n", "\n\n")
-            notes.append(f"[^{number}]: {body}")
-        return ["\n".join(notes)]
+    # Inlines ----------------------------------------------------------------------------------------
 
-    # Inlines ----------------------------------------------------------------------------------
+    def visit_text(self, node: Text) -> str:
+        return escape(node.text)
 
-    def code_span(self, element: ET.Element) -> str:
-        text = element.text or ""
-        ticks = "``" if "`" in text else "`"
-        pad = " " if text.startswith("`") or text.endswith("`") else ""
-        return f"{ticks}{pad}{text}{pad}{ticks}"
+    def visit_code(self, node: Code) -> str:
+        ticks = "`" * (1 + max((len(run) for run in _TICKS.findall(node.text)), default=0))
+        text = node.text
+        if text.startswith("`") or text.endswith("`") or (text[:1] == " " == text[-1:] and text.strip()):
+            text = f" {text} "
+        return f"{ticks}{text}{ticks}"
 
-    def link(self, element: ET.Element) -> str:
-        href = element.get("href", "")
-        text = self.inline(element)
-        if text == escape(href) and re.match(r"https?://", href):
-            return f"<{href}>"
-        return f"[{text}]({_url(href)})"
+    def visit_emphasis(self, node: Emphasis) -> str:
+        return f"*{''.join(self.visit_all(node.children))}*"
 
-    def image(self, element: ET.Element) -> str:
-        return f"![{escape(element.get('alt', ''))}]({_url(element.get('src', ''))})"
+    def visit_strong(self, node: Strong) -> str:
+        return f"**{''.join(self.visit_all(node.children))}**"
 
-    def footnote_ref(self, element: ET.Element) -> str:
-        anchor = element.find("a")
-        if anchor is None or "footnote-ref" not in (anchor.get("class") or ""):
-            return f"<sup>{self.inline(element)}</sup>"
-        return f"[^{self.number((anchor.get('href') or '').removeprefix('#fn:'))}]"
+    def visit_strike(self, node: Strike) -> str:
+        return f"~~{''.join(self.visit_all(node.children))}~~"
 
-    def number(self, label: str) -> int:
-        return self.numbers.setdefault(label, len(self.numbers) + 1)
+    def visit_link(self, node: Link) -> str:
+        if node.auto:
+            return f"<{node.href}>"
+        return f"[{''.join(self.visit_all(node.children))}]({_url(node.href, node.title)})"
+
+    def visit_image(self, node: Image) -> str:
+        return f"![{escape(node.alt)}]({_url(node.src, node.title)})"
+
+    def visit_soft_break(self, node: SoftBreak) -> str:
+        return "\n"
+
+    def visit_hard_break(self, node: HardBreak) -> str:
+        return "  \n"
+
+    def visit_footnote_ref(self, node: FootnoteRef) -> str:
+        return f"[^{node.number}]"
 
 
-def _url(url: str) -> str:
-    return f"<{url}>" if re.search(r"[\s()]", url) else url
+def _line_start(match: re.Match[str]) -> str:
+    """A line start that would open a block (heading, list item, setext underline), escaped."""
+    if match.group(1):
+        return "\\" + match.group(1)
+    return match.group(2) + "\\" + match.group(3)
 
 
-def _align_mark(style: str) -> str:
-    if "center" in style:
-        return ":---:"
-    if "right" in style:
-        return "---:"
-    if "left" in style:
-        return ":---"
-    return "---"
+def _url(url: str, title: str) -> str:
+    target = f"<{url}>" if re.search(r"[\s()<>]", url) else url
+    if title:
+        target += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return target
 
 
-def render_markdown(root: ET.Element, meta: Mapping[str, Any]) -> bytes:
+def render_markdown(document: Document, meta: Mapping[str, Any]) -> bytes:
     """The brief as a Markdown file (UTF-8)."""
-    return MarkdownWriter().render(root, meta).encode("utf-8")
+    return MarkdownWriter().render(document, meta).encode("utf-8")

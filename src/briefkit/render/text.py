@@ -2,115 +2,144 @@
 
 No markup survives: emphasis is dropped, list labels are written out as the Word document numbers
 them ('1.', '(a)', '(i)'), notes become '[1]' with the notes listed at the end, links show their
-address, and each paragraph is one line (editors re-wrap text themselves).
+address, and each paragraph is one line (editors re-wrap text themselves); code keeps its lines.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from collections.abc import Callable
-
-from briefkit.document import list_label, split_list_item
+from briefkit.document import list_label
+from briefkit.tree import (
+    BlockQuote,
+    Code,
+    CodeBlock,
+    Document,
+    Emphasis,
+    FootnoteDef,
+    FootnoteRef,
+    HardBreak,
+    Heading,
+    Image,
+    Link,
+    ListBlock,
+    Node,
+    PageBreak,
+    Paragraph,
+    SoftBreak,
+    Strike,
+    Strong,
+    Table,
+    Text,
+    ThematicBreak,
+    Visitor,
+)
 
 INDENT = "    "
 
 
-class UnknownElement(Exception):
-    """The tree holds an element the text writer has no rule for."""
+class TextWriter(Visitor[str]):
+    """Each method returns its node as text; `depth` is how far blocks are indented (lists, quotes)."""
 
-
-class TextWriter:
     def __init__(self, scheme: tuple[tuple[str, str], ...]):
         self.scheme = scheme
-        self.numbers: dict[str, int] = {}
-        self.notes: list[tuple[int, str]] = []
-        self.blocks: dict[str, Callable[[ET.Element, int], list[str]]] = {
-            **{f"h{n}": self.paragraph for n in range(1, 7)},
-            "p": self.paragraph, "ul": self.list_block, "ol": self.list_block, "blockquote": self.blockquote,
-            "pre": self.code_block, "hr": lambda e, d: ["* * *"], "table": self.table,
-            "pagebreak": lambda e, d: [], "div": self.division,
-        }
+        self.depth = 0
 
-    def render(self, root: ET.Element) -> str:
-        blocks = self.children(root, 0)
-        if self.notes:
-            blocks += ["Notes", *(f"[{number}] {text}" for number, text in sorted(self.notes))]
-        return "\n\n".join(blocks).rstrip() + "\n"
+    def blocks(self, nodes: tuple[Node, ...], separator: str = "\n\n") -> str:
+        return separator.join(text for text in self.visit_all(nodes) if text)
 
-    def children(self, parent: ET.Element, depth: int) -> list[str]:
-        out: list[str] = []
-        for child in parent:
-            method = self.blocks.get(child.tag)
-            if method is None:
-                raise UnknownElement(f"text writer has no rule for <{child.tag}>")
-            out.extend(block for block in method(child, depth) if block)
-        return out
+    def inlines(self, nodes: tuple[Node, ...]) -> str:
+        return "".join(self.visit_all(nodes)).strip()
 
-    def inline(self, element: ET.Element) -> str:
-        parts = [element.text or ""]
-        for child in element:
-            if child.tag == "br":
-                parts.append("\n")
-            elif child.tag == "sup" and child.find("a") is not None:
-                anchor = child.find("a")
-                assert anchor is not None
-                label = (anchor.get("href") or "").removeprefix("#fn:")
-                parts.append(f"[{self.numbers.setdefault(label, len(self.numbers) + 1)}]")
-            elif child.tag == "img":
-                parts.append(f"[image: {child.get('alt') or child.get('src')}]")
-            elif child.tag == "a" and child.get("href", "").startswith(("http:", "https:", "mailto:")):
-                text = self.inline(child)
-                href = child.get("href", "")
-                parts.append(text if text == href else f"{text} ({href})")
-            else:
-                parts.append(self.inline(child))
-            parts.append(child.tail or "")
-        return "".join(parts)
+    def indented(self, text: str) -> str:
+        return "\n".join(INDENT * self.depth + line if line else line for line in text.split("\n"))
 
-    def paragraph(self, element: ET.Element, depth: int) -> list[str]:
-        lines = self.inline(element).strip().split("\n")
-        return ["\n".join(INDENT * depth + line.strip() for line in lines)]
+    # Blocks -----------------------------------------------------------------------------------------
 
-    def list_block(self, element: ET.Element, depth: int) -> list[str]:
+    def visit_document(self, node: Document) -> str:
+        body = self.blocks(node.children)
+        if node.notes:
+            body += "\n\nNotes\n\n" + "\n\n".join(self.visit_all(node.notes))
+        return body.rstrip() + "\n"
+
+    def visit_heading(self, node: Heading) -> str:
+        return self.indented(self.inlines(node.children))
+
+    def visit_paragraph(self, node: Paragraph) -> str:
+        return self.indented(self.inlines(node.children))
+
+    def visit_list(self, node: ListBlock) -> str:
         items = []
-        number = int(element.get("start", "1"))
-        for li in element:
-            marker = list_label(self.scheme, depth, number) if element.tag == "ol" else "-"
-            number += 1
-            lead, blocks = split_list_item(li)
-            text = self.inline(lead).strip() if lead is not None else ""
-            rest: list[str] = []
-            for block in blocks:
-                holder = ET.Element("div")
-                holder.append(block)
-                rest.extend(self.children(holder, depth + 1))
-            if lead is None and rest:
-                text, rest = rest[0].strip(), rest[1:]
-            items.append("\n".join([INDENT * depth + f"{marker} {text}", *rest]))
-        return ["\n".join(items)]
+        for number, item in enumerate(node.items, node.start):
+            marker = list_label(self.scheme, node.level, number) if node.ordered else "-"
+            lead = ""
+            children = item.children
+            if children and isinstance(children[0], Paragraph):
+                lead, children = self.inlines(children[0].children), children[1:]
+            self.depth += 1
+            rest = self.blocks(children, "\n")
+            self.depth -= 1
+            items.append("\n".join(part for part in (self.indented(f"{marker} {lead}".rstrip()), rest) if part))
+        return "\n".join(items)
 
-    def blockquote(self, element: ET.Element, depth: int) -> list[str]:
-        return self.children(element, depth + 1)
+    def visit_block_quote(self, node: BlockQuote) -> str:
+        self.depth += 1
+        text = self.blocks(node.children)
+        self.depth -= 1
+        return text
 
-    def code_block(self, element: ET.Element, depth: int) -> list[str]:
-        code = element.find("code")
-        return [((code if code is not None else element).text or "").rstrip("\n")]
+    def visit_code_block(self, node: CodeBlock) -> str:
+        return self.indented(node.text.removesuffix("\n"))
 
-    def table(self, element: ET.Element, depth: int) -> list[str]:
-        rows = [" | ".join(self.inline(cell).strip() for cell in row) for row in element.iter("tr")]
-        return ["\n".join(rows)]
+    def visit_thematic_break(self, node: ThematicBreak) -> str:
+        return self.indented("* * *")
 
-    def division(self, element: ET.Element, depth: int) -> list[str]:
-        if "footnote" not in (element.get("class") or ""):
-            return self.children(element, depth)
-        for li in element.iter("li"):
-            label = (li.get("id") or "").removeprefix("fn:")
-            number = self.numbers.setdefault(label, len(self.numbers) + 1)
-            text = " ".join(self.children(li, 0))
-            self.notes.append((number, text))
-        return []
+    def visit_page_break(self, node: PageBreak) -> str:
+        return ""
+
+    def visit_table(self, node: Table) -> str:
+        return "\n".join(self.indented(" | ".join(self.inlines(cell.children) for cell in row)) for row in node.rows)
+
+    def visit_footnote_def(self, node: FootnoteDef) -> str:
+        saved, self.depth = self.depth, 0
+        text = f"[{node.number}] " + self.blocks(node.children, " ").replace("\n", " ")
+        self.depth = saved
+        return text
+
+    # Inlines ----------------------------------------------------------------------------------------
+
+    def visit_text(self, node: Text) -> str:
+        return node.text
+
+    def visit_code(self, node: Code) -> str:
+        return node.text
+
+    def visit_emphasis(self, node: Emphasis) -> str:
+        return "".join(self.visit_all(node.children))
+
+    def visit_strong(self, node: Strong) -> str:
+        return "".join(self.visit_all(node.children))
+
+    def visit_strike(self, node: Strike) -> str:
+        return "".join(self.visit_all(node.children))
+
+    def visit_link(self, node: Link) -> str:
+        text = "".join(self.visit_all(node.children))
+        if node.href.startswith(("http:", "https:", "mailto:")) and text != node.href and not node.auto:
+            return f"{text} ({node.href})"
+        return text
+
+    def visit_image(self, node: Image) -> str:
+        return f"[image: {node.alt or node.src}]"
+
+    def visit_soft_break(self, node: SoftBreak) -> str:
+        return " "
+
+    def visit_hard_break(self, node: HardBreak) -> str:
+        return "\n"
+
+    def visit_footnote_ref(self, node: FootnoteRef) -> str:
+        return f"[{node.number}]"
 
 
-def render_text(root: ET.Element, scheme: tuple[tuple[str, str], ...]) -> bytes:
+def render_text(document: Document, scheme: tuple[tuple[str, str], ...]) -> bytes:
     """The brief as plain UTF-8 text."""
-    return TextWriter(scheme).render(root).encode("utf-8")
+    return TextWriter(scheme).visit(document).encode("utf-8")

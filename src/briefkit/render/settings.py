@@ -1,0 +1,115 @@
+"""What a writer needs to know besides the document tree: paper, fonts, labels, list scheme, language.
+
+Writers take these plain values, never the composer's objects, so importing a writer imports no Jinja.
+`from_composed` is the one place that reads a composed brief into settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from briefkit.errors import BriefkitError, Problem
+from briefkit.tree import Document
+from briefkit.workspace import Layer, is_safe_name
+
+if TYPE_CHECKING:
+    from briefkit.compose import Composed
+    from briefkit.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """Everything about a brief's outputs that is not its text."""
+
+    title: str = ""
+    language: str = "en"
+    kind: str = "position-paper"
+    scheme: tuple[tuple[str, str], ...] = (("decimal", "{n}."),)  # document.list_scheme(kind)
+    paper: str = "letter"
+    margins: tuple[float, float, float, float] = (2.54, 2.54, 2.54, 2.54)  # cm: top, bottom, left, right
+    font: str = "Times New Roman"
+    east_asian_font: str = "SimSun"
+    font_size: float = 12
+    font_size_range: tuple[float, float] | None = None
+    line_spacing: float = 1.0
+    header: str = ""  # with {country}, {committee}, {school}, {conference}, {title}
+    footer: str = ""  # also {page} and {pages}
+    fields: tuple[tuple[str, str], ...] = ()  # values of the header and footer fields
+    author: str = ""  # document properties
+    delegation: str = ""
+    subject: str = ""  # the committee's name
+    keywords: str = ""
+    date: dt.date | None = None
+    layers: tuple[Layer, ...] = ()  # where images are read from
+    reference: Path | None = None  # the Word reference document
+    origin: Path | None = None  # the brief: where a problem is reported when its snippet is unknown
+
+    def header_text(self) -> str:
+        """The header with its fields filled in (unknown fields left empty)."""
+        return fill(self.header, dict(self.fields))
+
+    def problem(self, document: Document | None, line: int, message: str, hint: str | None = None) -> BriefkitError:
+        """An error located at the snippet line a composed line came from (else the brief, naming the line)."""
+        path, at = document.locate(line) if document is not None else (None, line)
+        if path is None:
+            return BriefkitError([Problem(self.origin, None, f"{message} (line {at} of the composed text)", hint)])
+        return BriefkitError([Problem(path, at, message, hint)])
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"GIF87a": "gif", b"GIF89a": "gif"}
+
+
+def image_file(settings: RenderSettings, document: Document | None, src: str, line: int) -> tuple[Path, bytes, str]:
+    """An image's file, bytes and type (png, jpeg, gif), read only from inside the layer it is found in.
+
+    A missing, unreadable or non-image file, or one a link takes out of its layer, is a located error.
+    """
+    if is_safe_name(src):
+        for layer in settings.layers:
+            path = layer.root / src
+            if not path.is_file():
+                continue
+            if not layer.contains(path):
+                raise settings.problem(document, line, f"image '{src}' leads outside the {layer.name} folder",
+                                       "copy the file into the folder instead of linking to it")
+            try:
+                data = path.read_bytes()
+            except OSError as err:
+                raise settings.problem(document, line, f"cannot read image '{src}': {err.strerror}") from None
+            kind = next((k for sig, k in IMAGE_SIGNATURES.items() if data.startswith(sig)), None)
+            if kind is None:
+                raise settings.problem(document, line, f"'{src}' is not a PNG, JPEG or GIF image")
+            return path, data, kind
+    raise settings.problem(document, line, f"image '{src}' not found in the workspace",
+                           "give a path relative to the workspace folder")
+
+
+def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
+    """The render settings of a composed brief."""
+    from briefkit.document import list_scheme
+
+    job = composed.job
+    conference, brief = job.conference, job.brief
+    m = conference.margins
+    fields = {"country": job.country.short_name, "committee": job.committee.short_name, "school": brief.school,
+              "conference": conference.name, "title": composed.title}
+    footer = conference.footer or ("Page {page} of {pages}" if conference.page_x_of_y else "Page {page}")
+    author = ", ".join(brief.delegates) if brief.delegates and conference.names_allowed else job.country.delegation
+    return RenderSettings(
+        title=composed.title, language=brief.language, kind=brief.kind, scheme=list_scheme(brief.kind),
+        paper=conference.paper, margins=(m.top, m.bottom, m.left, m.right), font=conference.font,
+        east_asian_font=conference.east_asian_font, font_size=conference.font_size,
+        font_size_range=conference.font_size_range, line_spacing=conference.line_spacing,
+        header=conference.header, footer=footer, fields=tuple(fields.items()), author=author,
+        delegation=job.country.delegation, subject=job.committee.name,
+        keywords="; ".join(topic.title for topic in job.topics), date=brief.date, layers=ws.layers,
+        reference=ws.find("templates/styles", "reference", ".docx"), origin=brief.path)

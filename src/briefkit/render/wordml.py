@@ -1,0 +1,204 @@
+"""WordprocessingML, element by element: the only module that writes `w:` markup.
+
+Each function returns one element as text and owns the order of its children (ECMA-376's schema order);
+callers pass values, never markup of their own, except the runs and paragraphs other functions here made.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from briefkit.render.package import NSDECLS, XML_HEAD, attr, escape
+
+_SPECIAL = re.compile(r"([\t\n])")
+BULLETS = ("\u2022", "\u25e6", "\u25aa")
+DRAWING_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+DRAWING_PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
+DRAWING_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+CORE_NS = ('xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+           'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"')
+
+
+def paragraph(runs: str, style: str | None = None, *, numbering: tuple[int, int] | None = None, bidi: bool = False,
+              indent: int | None = None, align: str | None = None, bookmark: tuple[int, str] | None = None) -> str:
+    """`w:p`: properties (pStyle, numPr, bidi, ind, jc), then the runs, inside a bookmark if one is given."""
+    ppr = []
+    if style:
+        ppr.append(f'<w:pStyle w:val="{attr(style)}"/>')
+    if numbering is not None:
+        num_id, level = numbering
+        ppr.append(f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>')
+    if bidi:
+        ppr.append("<w:bidi/>")
+    if indent is not None:
+        ppr.append(f'<w:ind w:left="{indent}"/>')
+    if align:
+        ppr.append(f'<w:jc w:val="{align}"/>')
+    properties = f"<w:pPr>{''.join(ppr)}</w:pPr>" if ppr else ""
+    if bookmark is not None:
+        number, name = bookmark
+        runs = f'<w:bookmarkStart w:id="{number}" w:name="{attr(name)}"/>{runs}<w:bookmarkEnd w:id="{number}"/>'
+    return f"<w:p>{properties}{runs}</w:p>"
+
+
+def run(text: str, style: str | None = None, *, bold: bool = False, italic: bool = False, strike: bool = False,
+        superscript: bool = False, rtl: bool = False) -> str:
+    """`w:r` with its properties (rStyle, b, i, strike, vertAlign, rtl) and its text."""
+    rpr = []
+    if style:
+        rpr.append(f'<w:rStyle w:val="{attr(style)}"/>')
+    if bold:
+        rpr.append("<w:b/>")
+    if italic:
+        rpr.append("<w:i/>")
+    if strike:
+        rpr.append("<w:strike/>")
+    if superscript:
+        rpr.append('<w:vertAlign w:val="superscript"/>')
+    if rtl:
+        rpr.append("<w:rtl/>")
+    properties = f"<w:rPr>{''.join(rpr)}</w:rPr>" if rpr else ""
+    return f"<w:r>{properties}{_content(text)}</w:r>"
+
+
+def _content(text: str) -> str:
+    """A run's text: `w:t` pieces, with tabs and line breaks as Word's own elements."""
+    if "\t" not in text and "\n" not in text:
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        return f"<w:t{space}>{escape(text)}</w:t>"
+    out = []
+    for piece in _SPECIAL.split(text):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece == "\n":
+            out.append("<w:br/>")
+        elif piece:
+            out.append(_content(piece))
+    return "".join(out)
+
+
+def line_break() -> str:
+    return "<w:r><w:br/></w:r>"
+
+
+def page_break() -> str:
+    return '<w:r><w:br w:type="page"/></w:r>'
+
+
+def field(instruction: str, shown: str = "1") -> str:
+    """A simple field (PAGE, NUMPAGES) showing `shown` until Word updates it."""
+    return f'<w:fldSimple w:instr=" {attr(instruction)} "><w:r><w:t>{escape(shown)}</w:t></w:r></w:fldSimple>'
+
+
+def hyperlink(runs: str, *, rid: str | None = None, anchor: str | None = None) -> str:
+    target = f'r:id="{attr(rid)}"' if rid is not None else f'w:anchor="{attr(anchor or "")}"'
+    return f'<w:hyperlink {target} w:history="1">{runs}</w:hyperlink>'
+
+
+def footnote_reference(number: int, style: str | None) -> str:
+    """The note's number in the text."""
+    mark = f'<w:rPr><w:rStyle w:val="{attr(style)}"/></w:rPr>' if style else ""
+    return f'<w:r>{mark}<w:footnoteReference w:id="{number}"/></w:r>'
+
+
+def footnote_mark(style: str | None) -> str:
+    """The note's own number, at the start of its text."""
+    mark = f'<w:rPr><w:rStyle w:val="{attr(style)}"/></w:rPr>' if style else ""
+    return f"<w:r>{mark}<w:footnoteRef/></w:r>"
+
+
+def footnote(number: int, paragraphs: str) -> str:
+    return f'<w:footnote w:id="{number}">{paragraphs or "<w:p/>"}</w:footnote>'
+
+
+_SEPARATOR = ('<w:footnote w:type="{kind}" w:id="{id}"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+              'w:lineRule="auto"/></w:pPr><w:r><w:{kind}/></w:r></w:p></w:footnote>')
+
+
+def footnotes_part(notes: Iterable[str]) -> bytes:
+    """The footnotes part: Word's two separators, then the notes."""
+    separators = _SEPARATOR.format(kind="separator", id=-1) + _SEPARATOR.format(kind="continuationSeparator", id=0)
+    return f'{XML_HEAD}<w:footnotes {NSDECLS}>{separators}{"".join(notes)}</w:footnotes>'.encode()
+
+
+def header_footer_part(tag: str, paragraph_xml: str) -> bytes:
+    """A header (`hdr`) or footer (`ftr`) part holding one paragraph."""
+    return f"{XML_HEAD}<w:{tag} {NSDECLS}>{paragraph_xml}</w:{tag}>".encode()
+
+
+def document_part(document_open: str, body: str, section: str, document_close: str) -> bytes:
+    """The main document: the reference's document element around a new body (the section properties last)."""
+    return f"{XML_HEAD}{document_open}<w:body>{body}{section}</w:body>{document_close}".encode()
+
+
+def table(rows: Iterable[str], columns: int, width: int, style: str | None) -> str:
+    """`w:tbl`: properties (style, width, look), the grid, then the rows."""
+    table_style = f'<w:tblStyle w:val="{attr(style)}"/>' if style else ""
+    look = ('<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
+            'w:noHBand="0" w:noVBand="1"/>')
+    grid = f'<w:gridCol w:w="{width}"/>' * columns
+    return (f'<w:tbl><w:tblPr>{table_style}<w:tblW w:w="0" w:type="auto"/>{look}</w:tblPr>'
+            f'<w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
+
+
+def table_row(cells: Iterable[str], header: bool) -> str:
+    """`w:tr`; a header row repeats on each page."""
+    properties = "<w:trPr><w:tblHeader/></w:trPr>" if header else ""
+    return f"<w:tr>{properties}{''.join(cells)}</w:tr>"
+
+
+def table_cell(paragraph_xml: str, width: int) -> str:
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{paragraph_xml}</w:tc>'
+
+
+def num(num_id: int, abstract_id: int, level: int, start: int) -> str:
+    """A numbering instance of a list definition, starting at `start` on `level` (so each list restarts)."""
+    return (f'<w:num w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>'
+            f'<w:lvlOverride w:ilvl="{level}"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>')
+
+
+@lru_cache(maxsize=32)
+def abstract_nums(first_id: int, scheme: tuple[tuple[str, str], ...]) -> str:
+    """The bullet and the ordered list definitions, ordered lists labelled by `scheme` (document.LIST_LABELS)."""
+    out = []
+    for abstract_id, labels in ((first_id, ()), (first_id + 1, scheme)):
+        levels = []
+        for level in range(9):
+            left, hanging = 720 * (level + 1), 360
+            if labels:
+                fmt, label = labels[level % len(labels)]
+                text = label.format(n=f"%{level + 1}")
+                hanging = 360 if len(text) < 4 else 540
+            else:
+                fmt, text = "bullet", BULLETS[level % 3]
+            levels.append(f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+                          f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+                          f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>')
+        out.append(f'<w:abstractNum w:abstractNumId="{abstract_id}"><w:multiLevelType w:val="hybridMultilevel"/>'
+                   f'{"".join(levels)}</w:abstractNum>')
+    return "".join(out)
+
+
+def picture(number: int, rid: str, cx: int, cy: int, alt: str, name: str) -> str:
+    """A run holding an inline picture (`w:drawing` with DrawingML's inline frame)."""
+    a, pic = DRAWING_A, DRAWING_PIC
+    return (f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0" xmlns:wp="{DRAWING_WP}">'
+            f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{number}" name="Picture {number}" descr="{attr(alt)}"/>'
+            f'<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="{a}" noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+            f'<a:graphic xmlns:a="{a}"><a:graphicData uri="{pic}"><pic:pic xmlns:pic="{pic}"><pic:nvPicPr>'
+            f'<pic:cNvPr id="0" name="{attr(name)}"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill>'
+            f'<a:blip r:embed="{attr(rid)}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm>'
+            f'<a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/>'
+            f'</a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>')
+
+
+def core_properties(fields: Iterable[tuple[str, str]], when: str) -> bytes:
+    """docProps/core.xml: Dublin Core fields (`dc:title`...), then created, modified and printed dates."""
+    items = "".join(f"<{tag}>{escape(value)}</{tag}>" for tag, value in fields)
+    dates = "".join(f'<dcterms:{tag} xsi:type="dcterms:W3CDTF">{when}</dcterms:{tag}>'
+                    for tag in ("created", "modified"))
+    return (f"{XML_HEAD}<cp:coreProperties {CORE_NS}>{items}{dates}"
+            f"<cp:lastPrinted>{when}</cp:lastPrinted></cp:coreProperties>").encode()
