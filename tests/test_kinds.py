@@ -332,13 +332,14 @@ def test_one_paper_per_topic_where_the_conference_asks(mini, cli):
 
 def test_matrix_brief_builds_one_output_per_country_and_committee(mini, cli):
     _write(mini, {"briefs/good.yaml": "kind: handout\ncountries: [CHN, FRA, Kenya]\ncommittees: all\ntopic: T\n"
-                                      "asks: [Protect survivors.]\n"})
+                                      "asks: [Protect survivors.]\n",
+                  "snippets/countries/chn.yaml": "name: People's Republic of China\nshort_name: China\n"})
     result = cli("build", "--root", mini, "--format", "md")
     assert result.code == 0, result.err
     committees = sorted(p.stem for p in (REPO / "templates" / "committees").glob("*.yaml"))
     built = sorted(p.name for p in (mini / "build").glob("[!.]*"))
     assert built == sorted(f"good-{code}-{c}.md" for code in ("CHN", "FRA", "KEN") for c in committees)
-    assert result.err_lines == ["briefs/good.yaml:2: warning: no country profile for FRA, KEN: the library has no "
-                                "country-specific content for them"]
+    assert result.err_lines == ["briefs/good.yaml:2: warning: no country profile for FRA, KEN: the workspace's "
+                                "libraries have no country-specific content for them"]
     text = (mini / "build" / "good-KEN-csw.md").read_text(encoding="utf-8")
     assert "country: Republic of Kenya" in text and "committee: Commission on the Status of Women" in text

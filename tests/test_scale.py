@@ -23,6 +23,7 @@ def workspace(tmp_path: Path) -> Path:
     """The example briefs in a workspace of their own, with one built-in snippet copied into it (to edit)."""
     root = tmp_path / "ws"
     shutil.copytree(REPO / "briefs", root / "briefs")
+    shutil.copy(REPO / "briefkit.yaml", root / "briefkit.yaml")
     target = root / "snippets" / f"{EDITED}.md"
     target.parent.mkdir(parents=True)
     shutil.copy(REPO / "snippets" / f"{EDITED}.md", target)

@@ -73,7 +73,7 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
     if committee and not report.composed and not report.failed and not report.skipped:
         known = ws.names("templates/committees", ".yaml")
         hint = did_you_mean(committee, known) if committee not in known else "its briefs name other committees"
-        report.problems.error(None, None, f"no brief built here has the committee '{committee}'", hint)
+        report.problems.error(None, None, f"no brief has the committee '{committee}'", hint)
     return report
 
 

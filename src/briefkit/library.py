@@ -11,7 +11,7 @@ from typing import Any
 from briefkit.errors import BriefkitError, Problems, did_you_mean
 from briefkit.model import FACT_SCHEMA, SNIPPET_SCHEMA, SOURCE_SCHEMA, ClauseText, Fact, Snippet, Source
 from briefkit.schema import validate
-from briefkit.workspace import Workspace, is_safe_name, snippet_files
+from briefkit.workspace import Workspace, is_safe_name, outside_problem, snippet_files
 from briefkit.yamlio import load_yaml_file, read_text, split_front_matter
 
 CITATION = re.compile(r"\[(@[^\[\]]+)\]")
@@ -71,7 +71,18 @@ def _profile_sources(ws: Workspace, sources: dict[str, Source], problems: Proble
 
 def _load_snippets(ws: Workspace, problems: Problems) -> tuple[dict[str, Snippet], set[str]]:
     snippets, broken = {}, set()
-    for snippet_id, path in snippet_files(ws):
+    clashes: list[tuple[str, Path, Path]] = []
+    files = list(snippet_files(ws, clashes))
+    for snippet_id, used, shadowed in clashes:
+        problems.warn(shadowed, None, f"snippet '{snippet_id}' is also in the library {_library_name(ws, used)}, "
+                      f"which comes first in briefkit.yaml, so this one is never used",
+                      "rename one, reorder the libraries, or copy the one you want into the workspace's snippets/")
+    for snippet_id, path in files:
+        layer = ws.snippet_layers[ws.layer_of(path)] if ws.layer_of(path) < len(ws.snippet_layers) else None
+        if layer is not None and not layer.contains(path):
+            problems.error(path, None, outside_problem(path, layer).message, outside_problem(path, layer).hint)
+            broken.add(snippet_id)
+            continue
         try:
             snippet = load_snippet(snippet_id, path, ws.layer_of(path), problems)
         except BriefkitError as err:
@@ -144,11 +155,33 @@ def cited_keys(text: str) -> list[str]:
     return [key for group in CITATION.findall(text) for key in CITE_KEY.findall(group)]
 
 
+def _library_name(ws: Workspace, path: Path) -> str:
+    index = ws.layer_of(path)
+    return f"'{ws.snippet_layers[index].name}'" if index < len(ws.snippet_layers) else "(unknown)"
+
+
+def _clash(ws: Workspace, what: str, key: str, path: Path, meta: dict[str, Any],
+           seen: dict[str, tuple[Path, dict[str, Any]]], problems: Problems) -> None:
+    """Two libraries give one key different entries (the workspace's own snippets/ overrides on purpose): the
+    one listed first in briefkit.yaml is used, and the other is reported at its file."""
+    earlier = seen.get(key)
+    seen[key] = (path, meta)
+    own = ws.layer_of(path) == 0 and ws.snippet_layers[0].name == "workspace"
+    if earlier is None or own or earlier[1] == meta or ws.layer_of(earlier[0]) == ws.layer_of(path):
+        return
+    problems.warn(earlier[0], None, f"{what} '{key}' is also in the library {_library_name(ws, path)} with other "
+                  "content; that one, listed first in briefkit.yaml, is used", "give one of them another key")
+
+
 def _layered_yaml(ws: Workspace, name: str, problems: Problems) -> list[tuple[Path, Any]]:
     loaded = []
     for base in reversed(ws.dirs("snippets")):
         path = base / name
         if path.is_file():
+            layer = ws.snippet_layers[ws.layer_of(base)]
+            if not layer.contains(path):
+                problems.error(path, None, outside_problem(path, layer).message, outside_problem(path, layer).hint)
+                continue
             try:
                 loaded.append((path, load_yaml_file(path)))
             except BriefkitError as err:
@@ -158,6 +191,7 @@ def _layered_yaml(ws: Workspace, name: str, problems: Problems) -> list[tuple[Pa
 
 def _load_sources(ws: Workspace, problems: Problems) -> dict[str, Source]:
     sources: dict[str, Source] = {}
+    seen: dict[str, tuple[Path, dict[str, Any]]] = {}
     for path, data in _layered_yaml(ws, "sources.yaml", problems):
         if data is None:
             continue
@@ -171,6 +205,7 @@ def _load_sources(ws: Workspace, problems: Problems) -> dict[str, Source]:
             meta = validate(entry, SOURCE_SCHEMA, path, local)
             problems.extend(local.items)
             if not local.errors and meta is not None:
+                _clash(ws, "source", str(key), path, meta, seen, problems)
                 if not (meta.get("url") or meta.get("publisher")):
                     problems.error(path, line, f"source '{key}' needs a url or a publisher")
                 sources[str(key)] = Source(key=str(key), path=path, line=line, layer=layer, **meta)
@@ -179,6 +214,7 @@ def _load_sources(ws: Workspace, problems: Problems) -> dict[str, Source]:
 
 def _load_facts(ws: Workspace, sources: dict[str, Source], problems: Problems) -> dict[str, Fact]:
     facts: dict[str, Fact] = {}
+    seen: dict[str, tuple[Path, dict[str, Any]]] = {}
     for path, data in _layered_yaml(ws, "facts.yaml", problems):
         if data is None:
             continue
@@ -191,6 +227,7 @@ def _load_facts(ws: Workspace, sources: dict[str, Source], problems: Problems) -
             problems.extend(local.items)
             if local.errors or meta is None:
                 continue
+            _clash(ws, "fact", key, path, meta, seen, problems)
             if meta["source"] not in sources:
                 problems.error(path, entry.key_lines.get("source", line), f"fact '{key}' cites unknown source "
                                f"'{meta['source']}'", did_you_mean(meta["source"], sources))

@@ -127,11 +127,14 @@ class Session:
         return found
 
     def _has_country_snippets(self, code: str) -> bool:
-        """Whether any snippet is written for this country (`when: {country: [...]}`)."""
+        """Whether the libraries have something for this country (`when: {country: [...]}` snippets), or nothing
+        country-specific for any country (then there is nothing to miss, and nothing to warn about)."""
         if self._country_snippets is None:
             self._country_snippets = {c.upper() for s in self.library.snippets.values()
                                       for c in s.when.get("country", ())}
-        return code.upper() in self._country_snippets
+            if not self._country_snippets and not self.ws.names("snippets/countries", ".yaml"):
+                self._country_snippets = {"*"}
+        return code.upper() in self._country_snippets or "*" in self._country_snippets
 
     def check_brief_references(self, brief: Brief, problems: Problems) -> None:
         """Every snippet a brief names explicitly must exist (and be allowed in it)."""

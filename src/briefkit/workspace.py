@@ -114,11 +114,23 @@ class Workspace:
         """Every `name -> file` in a folder across layers; higher layers win. Links out of a layer are skipped
         here and refused where the file is used."""
         found: dict[str, Path] = {}
-        for layer, base in reversed(self._bases(tuple(folder.split("/")))):
+        for _layer, base in reversed(self._bases(tuple(folder.split("/")))):
             if base.is_dir():
                 for path in sorted(base.glob(f"*{suffix}")):
                     found[path.name[: -len(suffix)]] = path
         return dict(sorted(found.items()))
+
+    def asset(self, name: str) -> Path | None:
+        """A file a document points to (an image), relative to the workspace folder or to one of its layers; None
+        if no layer has it or the name is unsafe; an error if a link takes it out of its layer."""
+        if not is_safe_name(name):
+            return None
+        for layer in (Layer("workspace", self.root), *self.layers):
+            path = layer.root / name
+            if path.is_file():
+                self.check_inside(layer, path)
+                return path
+        return None
 
     def layer_of(self, path: Path) -> int:
         """Index of the snippet layer a file belongs to (0 is the highest priority)."""
@@ -151,13 +163,18 @@ def outside_problem(path: Path, layer: Layer) -> Problem:
                    f"{layer.root}; refused", "copy the file into the folder instead of linking to it")
 
 
-def snippet_files(ws: Workspace) -> Iterator[tuple[str, Path]]:
+def snippet_files(ws: Workspace, clashes: list[tuple[str, Path, Path]] | None = None) -> Iterator[tuple[str, Path]]:
     """(id, path) of every snippet, higher layers overriding lower ones (links out of a layer included: the
-    library refuses them at their file)."""
+    library refuses them at their file). `clashes` collects (id, used, shadowed) where two libraries have the
+    same id; the workspace's own snippets override a library's on purpose."""
     found: dict[str, Path] = {}
     for base in reversed(ws.dirs("snippets")):
+        own = ws.layer_of(base) == 0 and ws.snippet_layers[0].name == "workspace"
         for path in sorted(base.rglob("*.md")):
-            found[path.relative_to(base).with_suffix("").as_posix()] = path
+            snippet_id = path.relative_to(base).with_suffix("").as_posix()
+            if clashes is not None and snippet_id in found and not own:
+                clashes.append((snippet_id, path, found[snippet_id]))
+            found[snippet_id] = path
     yield from sorted(found.items())
 
 
