@@ -170,3 +170,26 @@ def test_repository_root_uses_the_named_library_through_its_link(tmp_path):
     ws = Workspace.open(REPO)
     assert [layer.name for layer in ws.snippet_layers] == ["trafficking-women"]
     assert ws.snippet_layers[0].root == (REPO / "snippets").resolve()
+
+
+def test_check_reports_stale_facts_and_facts_newer_than_their_source(tmp_path, cli):
+    root = _climate(tmp_path)
+    lib = tmp_path / "lib"
+    (lib / "notes").mkdir(parents=True)
+    (lib / "library.yaml").write_text(LIBRARY_YAML.format(name="lib") + "freshness_years: 3\n")
+    (lib / "sources.yaml").write_text("old-report:\n  type: report\n  title: Old report\n  author: UNEP\n"
+                                      "  issued: 2019\n  publisher: UNEP\n")
+    (lib / "facts.yaml").write_text("stale:\n  value: 1\n  source: old-report\n  as_of: 2018\n"
+                                    "checked:\n  value: 2\n  source: old-report\n  as_of: 2018\n  verified: 2026-10-01\n"
+                                    "newer:\n  value: 3\n  source: old-report\n  as_of: 2025\n")
+    (lib / "notes" / "figures.md").write_text('---\ntitle: F\n---\n{{ fact("stale") }} {{ fact("checked") }} '
+                                              '{{ fact("newer") }}\n')
+    (root / "briefkit.yaml").write_text("libraries: [../lib]\n")
+    result = cli("check", "--root", root, "france-finance")
+    facts = str((lib / "facts.yaml").resolve())
+    assert result.err_lines[:2] == [
+        f"{facts}:1: warning: fact 'stale' is as of 2018, more than 3 years before the library's as-of date 2026-11-01 "
+        "(look for a newer figure; if this is still the latest published, say so with 'verified: <date>')",
+        f"{facts}:10: warning: fact 'newer' is as of 2025, but its source 'old-report' was issued 2019, before that "
+        "(cite the source that states the newer figure, or correct as_of)",
+    ]

@@ -10,10 +10,12 @@ from briefkit.library import FACT_CALL, Library, cited_keys
 from briefkit.measure import WORDS_PER_MINUTE, count_words, duration
 from briefkit.model import Limits
 from briefkit.pdf import INSTALL_HINT
+from briefkit.workspace import Workspace
 
 PAPER_CM = {"letter": (21.59, 27.94), "a4": (21.0, 29.7)}
 
 STALE_AFTER = dt.timedelta(days=2 * 365)
+FRESHNESS_YEARS = 3  # a library's facts older than this before its as-of date are reported
 
 
 def check_library(library: Library, today: dt.date, problems: Problems) -> None:
@@ -28,6 +30,39 @@ def check_library(library: Library, today: dt.date, problems: Problems) -> None:
             problems.warn(snippet.path, snippet.line_of("updated"),
                           f"snippet was last updated on {snippet.updated.isoformat()}, over two years ago",
                           "check its figures and set a new 'updated' date")
+
+
+def check_freshness(library: Library, ws: Workspace, problems: Problems) -> None:
+    """Warn on facts older than their library's freshness window, and on facts said to be newer than the source
+    they come from. A library's window is `freshness_years` (default 3) before its `as_of` date."""
+    from briefkit.workspace import LIBRARY_FILE, load_library_info
+
+    windows: dict[int, tuple[dt.date, float]] = {}
+    for index, layer in enumerate(ws.snippet_layers):
+        if (layer.root / LIBRARY_FILE).is_file():
+            info = load_library_info(layer.root / LIBRARY_FILE)
+            windows[index] = (info["as_of"], float(info.get("freshness_years") or FRESHNESS_YEARS))
+    for fact in library.facts.values():
+        window = windows.get(ws.layer_of(fact.path))
+        as_of = max(_latest_day(fact.as_of), fact.verified or dt.date.min)
+        if window and (window[0] - as_of).days > window[1] * 365.25:
+            problems.warn(fact.path, fact.line, f"fact '{fact.key}' is as of {fact.as_of}, more than "
+                          f"{window[1]:g} years before the library's as-of date {window[0].isoformat()}",
+                          "look for a newer figure; if this is still the latest published, say so with "
+                          "'verified: <date>'")
+        source = library.sources.get(fact.source)
+        if source is not None and _latest_day(source.issued) < _earliest_day(fact.as_of):
+            problems.warn(fact.path, fact.line, f"fact '{fact.key}' is as of {fact.as_of}, but its source "
+                          f"'{source.key}' was issued {source.issued}, before that",
+                          "cite the source that states the newer figure, or correct as_of")
+
+
+def _latest_day(value: dt.date | int) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date(value, 12, 31)
+
+
+def _earliest_day(value: dt.date | int) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date(value, 1, 1)
 
 
 def _cited_by_layer(library: Library) -> dict[int, set[str]]:

@@ -78,13 +78,14 @@ class Progress:
 
 def check(root: Path, names: Sequence[str], committee: str | None, strict: bool, today: dt.date) -> int:
     """Validate the library and every brief completely; write nothing."""
-    from briefkit.checks import check_library, check_limits, limits_for
+    from briefkit.checks import check_freshness, check_library, check_limits, limits_for
     from briefkit.pipeline import Session, compose_brief
 
     ws = Workspace.open(root)
     problems = Problems()
     session = Session(ws, problems)
     check_library(session.library, today, problems)
+    check_freshness(session.library, ws, problems)
     composed: list[Composed] = []
     for path in brief_files(ws, names, problems):
         try:

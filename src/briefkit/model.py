@@ -78,6 +78,8 @@ FACT_SCHEMA = Record({
     "label": Field(STR, doc="what the figure measures, for key-facts tables"),
     "locator": Field(TEXT, doc="page or section in the source"),
     "note": Field(STR),
+    "verified": Field(DATE, doc="when someone last checked that no newer figure has been published (keeps an old "
+                      "as_of within the library's freshness window)"),
 })
 
 RATIFICATION = Record({
@@ -259,6 +261,7 @@ class Fact:
     label: str | None = None
     locator: str | None = None
     note: str | None = None
+    verified: dt.date | None = None
 
     @property
     def text(self) -> str:
