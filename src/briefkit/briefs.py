@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from briefkit.api import RESERVED
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.library import clause_texts
 from briefkit.model import BRIEF_SCHEMA, Brief, ClauseChoice, Section, Topic
 from briefkit.schema import validate
 from briefkit.workspace import Settings
 from briefkit.yamlio import load_yaml_file
-
-RESERVED = ("brief", "country", "committee", "conference", "kind", "topic", "topics", "vars", "fact", "snippet",
-            "compose", "cite", "library", "title", "date", "position", "asks", "key_facts", "resolution")
 
 
 def load_brief(path: Path, defaults: Settings | None = None) -> Brief:

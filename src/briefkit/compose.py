@@ -12,8 +12,9 @@ from typing import Any
 
 import jinja2
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import SandboxedEnvironment
 
+from briefkit import __version__
+from briefkit.api import NAMES, freeze, frozen_function
 from briefkit.citations import apply_citations
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.library import CITATION, FACT_CALL, Library, cited_keys
@@ -21,10 +22,12 @@ from briefkit.measure import WORDS_PER_MINUTE, count_words, duration, speaking_s
 from briefkit.model import Brief, Committee, Conference, Country, Section, Snippet, Topic
 from briefkit.profiles import country_short_name
 from briefkit.resolution import Phrases, Resolution, ResolutionBuilder, load_phrases
+from briefkit.sandbox import SANDBOX_VERSION, RenderLimit, Sandbox, check_text, finalize, limited
 from briefkit.workspace import Workspace
 from briefkit.yamlio import XML_ILLEGAL, read_text
 
 SNIPPET_PREFIX = "snippet:"
+FUNCTIONS = ("fact", "snippet", "compose", "position", "asks", "key_facts", "resolution")
 _FOOTNOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
 _NOT_PARAGRAPH = re.compile(r"\s*(?:[#>|`~]|[-*+]\s|\d+[.)]\s|\[\^|$)")
 TIMING = "<!-- timing -->"  # a speech template marks where its timing line goes
@@ -93,8 +96,8 @@ class _Lookup(Exception):
 class _Loader(jinja2.BaseLoader):
     """Templates from the workspace's layers, and snippets as `snippet:<id>`; nothing else is reachable."""
 
-    def __init__(self, template_dirs: list[Path], library: Library):
-        self.template_dirs = template_dirs
+    def __init__(self, ws: Workspace, library: Library):
+        self.ws = ws
         self.library = library
 
     def get_source(self, environment: jinja2.Environment, name: str) -> tuple[str, str, Callable[[], bool]]:
@@ -105,9 +108,10 @@ class _Loader(jinja2.BaseLoader):
             # Blank lines stand in for the front matter, so Jinja's line numbers are the file's.
             return "\n" * (snippet.body_line - 1) + snippet.body, str(snippet.path), lambda: True
         pieces = split_template_path(name)  # refuses '..' and absolute names
-        for base in self.template_dirs:
-            path = base.joinpath(*pieces)
+        for layer in self.ws.template_layers:
+            path = layer.root.joinpath(*pieces)
             if path.is_file():
+                self.ws.check_inside(layer, path)  # a link out of the templates folder is refused
                 return read_text(path), str(path), lambda: True
         raise jinja2.TemplateNotFound(name)
 
@@ -120,6 +124,11 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     runs outside the sandbox, so a build folder that came with someone else's workspace must not supply
     it. Jinja checks each entry against its source's checksum (and its own and Python's versions).
     """
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        # Jinja keys compiled code by name and file only, but the sandbox's settings (finalize, intercepted
+        # operators) shape the code: a new briefkit must not run code compiled for an older sandbox.
+        return super().get_cache_key(f"briefkit {__version__} {SANDBOX_VERSION}\0{name}", filename)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
@@ -136,11 +145,11 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
-def make_environment(ws: Workspace, library: Library, keep_compiled: bool = False) -> SandboxedEnvironment:
+def make_environment(ws: Workspace, library: Library, keep_compiled: bool = False) -> Sandbox:
     """The one sandboxed Jinja environment every template and snippet renders in (`keep_compiled`: with the
     compiled-template cache, for builds)."""
-    return SandboxedEnvironment(
-        loader=_Loader(ws.dirs("templates"), library), undefined=jinja2.StrictUndefined,
+    return Sandbox(
+        loader=_Loader(ws, library), undefined=jinja2.StrictUndefined, finalize=finalize,
         autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True, cache_size=4000,
         extensions=["jinja2.ext.do"], bytecode_cache=bytecode_cache() if keep_compiled else None,
     )
@@ -179,13 +188,14 @@ class _Run:
         """The render context, the same for every template and snippet of this job."""
         job = self.job
         brief = job.brief
-        self.context = dict(brief.vars)
+        self.context = {name: freeze(value) for name, value in brief.vars.items()}
         self.context.update(
-            brief=brief, country=job.country, committee=job.committee, conference=job.conference,
-            kind=brief.kind, topics=job.topics, vars=brief.vars, title=self.composer.title(job),
-            date=brief.date, fact=self.fact, snippet=self.snippet, compose=self.compose,
-            position=self.position, asks=self.asks, key_facts=self.key_facts, resolution=self.resolution,
+            brief=freeze(brief), country=freeze(job.country), committee=freeze(job.committee),
+            conference=freeze(job.conference), kind=brief.kind, topics=freeze(job.topics), vars=freeze(brief.vars),
+            title=self.composer.title(job), date=brief.date,
+            **{name: frozen_function(getattr(self, name)) for name in FUNCTIONS},
         )
+        assert set(self.context) >= set(NAMES)  # the documented API is what templates get
 
     def lookup(self, snippet_id: str) -> Snippet:
         snippet = self.composer.library.snippet(snippet_id)
@@ -210,6 +220,7 @@ class _Run:
         self.stack.append(snippet.id)
         try:
             text = self.composer.env.get_template(SNIPPET_PREFIX + snippet.id).render(self.context)
+            check_text(text, f"snippet '{snippet.id}'")
         finally:
             self.stack.pop()
         self.used.append(snippet.id)
@@ -426,17 +437,18 @@ class Composer:
         except jinja2.TemplateSyntaxError as err:
             raise BriefkitError([_locate(err, job.brief.path, {})]) from err
         try:
-            text = template.render(run.context)
+            with limited():
+                text = check_text(template.render(run.context), f"the {template_name} template")
+                appendix = 0
+                if DISCLOSURE in text:
+                    page = self._disclosure(run)
+                    text, appendix = text.replace(DISCLOSURE, page, 1), int(bool(page))
         except BriefkitError:
             raise
         except Exception as err:  # noqa: BLE001 - every template failure becomes one located problem
             raise BriefkitError([_locate(err, job.brief.path, run.context)]) from err
         if run.empty_defaults:
             self._report_empty_defaults(run)
-        appendix = 0
-        if DISCLOSURE in text:
-            page = self._disclosure(run)
-            text, appendix = text.replace(DISCLOSURE, page, 1), int(bool(page))
         _conference_rules(text, job, problems)
         if problems.errors:
             raise BriefkitError(list(problems.items))  # the warnings too: they often explain the errors
@@ -538,9 +550,13 @@ def _locate(err: Exception, fallback: Path, context: Mapping[str, Any]) -> Probl
         path = Path(err.filename) if err.filename else fallback
         return Problem(path, err.lineno, f"template syntax error: {err.message}")
     path, line = fallback, None
-    for frame in traceback.extract_tb(err.__traceback__):
+    cause = err.__cause__ if isinstance(err, RenderLimit) and err.__cause__ else err  # a MemoryError's place
+    for frame in traceback.extract_tb(cause.__traceback__):
         if frame.filename.endswith((".md", ".j2", ".yaml")) and Path(frame.filename).is_file():
             path, line = Path(frame.filename), frame.lineno
+    if isinstance(err, RenderLimit):
+        return Problem(path, line, f"render limit: {err}", "a template or snippet must not loop without end or "
+                       "build huge text")
     if isinstance(err, _Lookup):
         return Problem(path, line, str(err), err.hint)
     if isinstance(err, jinja2.exceptions.SecurityError):
