@@ -61,15 +61,16 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
     out_dir = out_dir or ws.root / "build"
     paths = brief_files(ws, names, report.problems)
     cache = BuildCache.open(out_dir, ws, f"{formats}|{committee}")
-    todo = []
+    todo, skipped = [], []
     for path in paths:
         if not force and cache.fresh(path, out_dir):
+            skipped.append(path)
             report.skipped.append(path.stem)
             report.problems.extend(cache.warnings(path))
         else:
             todo.append(path)
     if todo:
-        _render(ws, todo, out_dir, cache, report, committee, formats, jobs, progress)
+        _render(ws, todo, out_dir, cache, report, committee, formats, jobs, progress, skipped)
     if committee and not report.composed and not report.failed and not report.skipped:
         known = ws.names("templates/committees", ".yaml")
         hint = did_you_mean(committee, known) if committee not in known else "its briefs name other committees"
@@ -77,8 +78,26 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
     return report
 
 
+def _claim(targets: dict[Path, bytes], brief: Path, claimed: dict[Path, Path], report: Report) -> bool:
+    """Claim a brief's output paths for this run; False (and an error naming both briefs) if another brief of the
+    run, or another output of the same brief, already writes one of them."""
+    seen: set[Path] = set()
+    for target in targets:
+        owner = claimed.get(target.resolve())
+        if owner is not None or target.resolve() in seen:
+            other = f"brief '{owner.stem}'" if owner is not None and owner != brief else "another of its outputs"
+            report.problems.error(brief, None, f"output {target.name} is also written by {other} in this run",
+                                  "give the briefs (or the conference's file-name pattern) names that differ")
+            report.failed.append(brief.stem)
+            return False
+        seen.add(target.resolve())
+    claimed.update((target, brief) for target in seen)
+    return True
+
+
 def _render(ws: Workspace, todo: list[Path], out_dir: Path, cache: BuildCache, report: Report, committee: str | None,
-            formats: tuple[str, ...] | None, jobs: int, progress: Callable[[int, int, str], None] | None) -> None:
+            formats: tuple[str, ...] | None, jobs: int, progress: Callable[[int, int, str], None] | None,
+            skipped: list[Path]) -> None:
     """Render the briefs that need it and write their files; the rendering modules are imported only now."""
     from briefkit import citations
     from briefkit.checks import check_limits
@@ -96,16 +115,26 @@ def _render(ws: Workspace, todo: list[Path], out_dir: Path, cache: BuildCache, r
             return
         within, files, limits = True, [], Problems()
         for item in result.items:
-            report.composed.append(item.composed)
             pdf = pdfs.get(item.composed.job.name)
             within &= check_limits(item.composed, limits, page_count(pdf) if pdf else None)
             if item.pdf and pdf:
                 item.files["pdf"] = pdf
-            for fmt, data in item.files.items():
-                target = out_dir / f"{item.stem}.{fmt}"
+        targets = {out_dir / f"{item.stem}.{fmt}": data for item in result.items for fmt, data in item.files.items()}
+        if not _claim(targets, result.path, claimed, report):
+            cache.forget(result.path)
+            return
+        report.composed.extend(item.composed for item in result.items)
+        for target, data in targets.items():
+            try:
                 write_atomic(target, data)
-                report.written.append(target)
-                files.append(target.name)
+            except OSError as err:
+                report.problems.error(target, None, f"cannot write the output: {err.strerror or err}",
+                                      "check that the output folder is a writable folder with free space")
+                report.failed.append(result.path.stem)
+                cache.forget(result.path)
+                return
+            report.written.append(target)
+            files.append(target.name)
         report.problems.extend(limits.items)
         if not within:
             report.failed.append(result.path.stem)  # written, so the delegate can see what to cut, but reported
@@ -117,6 +146,7 @@ def _render(ws: Workspace, todo: list[Path], out_dir: Path, cache: BuildCache, r
         else:
             cache.record(result.path, files, result.snippets, [*result.problems, *limits.warnings])
 
+    claimed = {(out_dir / name).resolve(): path for path in skipped for name in cache.files(path)}  # output -> brief
     # A brief is written as soon as it is rendered, while the workers go on, unless it waits for the run's
     # one LibreOffice batch (a PDF, or a page count).
     waiting = []

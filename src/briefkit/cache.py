@@ -99,6 +99,10 @@ class BuildCache:
             return False
         return bool(entry["key"] == self.key(brief, entry["snippets"]))
 
+    def files(self, brief: Path) -> list[str]:
+        """The names of the files the brief's last build wrote."""
+        return list(self.entries.get(_name(brief), {}).get("files", []))
+
     def warnings(self, brief: Path) -> list[Problem]:
         """The warnings the brief had when it was built, to report again when it is skipped."""
         return [Problem(Path(w["path"]) if w["path"] else None, w["line"], w["message"], w["hint"], "warning",

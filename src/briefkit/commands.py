@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import sys
 import time
@@ -162,8 +163,11 @@ def new(root: Path, name: str, country: str, committee: str, kind: str | None, c
     from briefkit.profiles import load_committee, load_country
 
     ws = Workspace.open(root)
+    if not re.fullmatch(r"[\w][\w.-]{0,100}", name) or name.endswith("."):
+        raise BriefkitError([Problem(None, None, f"brief name '{name}' must be a plain file name (letters, digits, "
+                                     "'-', '_' and '.', at most 100 characters); the brief is written in briefs/")])
     path = ws.briefs_dir / f"{name}.yaml"
-    if path.exists():
+    if path.exists() or path.is_symlink():
         raise BriefkitError([Problem(path, None, "brief already exists", "choose another name")])
     problems = Problems()
     found = load_country(ws, country, path, None, problems)
@@ -174,7 +178,10 @@ def new(root: Path, name: str, country: str, committee: str, kind: str | None, c
     text = (f"kind: {kind}\ncountry: {found.code}\ncommittee: {profile.id}\nconference: {conference}\n"
             f"topic: Your agenda topic\n")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    if not path.parent.resolve().is_relative_to(ws.root):
+        raise BriefkitError([Problem(path.parent, None, "briefs/ is a link out of the workspace; not writing there")])
+    with open(path, "x", encoding="utf-8") as handle:  # never through a link planted at that name
+        handle.write(text)
     report_problems(problems, ws.root, strict=False)
     print(f"wrote {_shown(path, ws.root)}: edit the topic, then run: briefkit {name}")
     return 0

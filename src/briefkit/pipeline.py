@@ -16,7 +16,7 @@ from briefkit.document import parse
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.library import Library, load_library
 from briefkit.model import Brief, Country
-from briefkit.output import output_stem
+from briefkit.output import OutputNameError, check_pattern, output_stem
 from briefkit.pdf import PdfUnavailable
 from briefkit.pdf import convert as pdf_convert
 from briefkit.profiles import load_committee, load_conference, load_country
@@ -165,6 +165,10 @@ class Session:
 
 
 def _check_filename(pattern: str, path: Path) -> None:
+    try:
+        check_pattern(pattern)
+    except OutputNameError as err:
+        raise BriefkitError([Problem(path, None, str(err))]) from err
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
     except ValueError as err:
@@ -335,7 +339,13 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
         tree = parse(composed.markdown)  # parsed once; renderers only read it
         settings = from_composed(composed, session.ws)
         files = {fmt: RENDERERS[fmt](composed, tree, settings) for fmt in wanted if fmt != "pdf"}
-        item = Rendered(composed, output_stem(composed.job), files, "pdf" in wanted, files.get("docx"))
+        try:
+            stem = output_stem(composed.job)
+        except OutputNameError as err:
+            conference = composed.job.conference
+            raise BriefkitError([Problem(path, composed.job.brief.line_of("conference") or None, str(err),
+                                         f"the pattern is 'filename' in {conference.path.name}")]) from err
+        item = Rendered(composed, stem, files, "pdf" in wanted, files.get("docx"))
         if item.docx is None and item.needs_pdf:
             item.docx = _docx(composed, tree, settings)
         outputs.append(item)
