@@ -115,14 +115,22 @@ def test_pdfs_of_a_run_come_from_one_libreoffice_process(tmp_path, cli, monkeypa
     assert not list(out.glob(".*.tmp"))  # written atomically, no temporary file left
 
 
-def test_citation_memo_kept_between_runs_gives_the_same_bytes(tmp_path, cli):
+def test_citation_memo_kept_between_runs_gives_the_same_bytes(tmp_path, cli, monkeypatch):
+    from briefkit import cache, citations
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     out = tmp_path / "out"
     assert cli("build", "china-hrc-policy-brief", "--format", "docx,md", "--out", out).code == 0
-    memo = out / ".briefkit-citations.json"
-    assert memo.is_file() and memo.stat().st_size > 1000
+    memo = tmp_path / "user-cache" / "briefkit" / cache.MEMO_NAME
+    assert memo.is_file() and memo.stat().st_size > 1000  # in the user's cache, not the output folder
+    assert not list(out.glob(".*citations*"))
     first = {p.name: p.read_bytes() for p in out.glob("[!.]*")}
-    assert cli("build", "china-hrc-policy-brief", "--format", "docx,md", "--out", out, "--force").code == 0
-    assert {p.name: p.read_bytes() for p in out.glob("[!.]*")} == first  # formatted from the memo this time
+    for path in out.glob("[!.]*"):
+        path.unlink()
+    citations.MEMO.clear()
+    monkeypatch.setattr(citations, "_run_citeproc", None)  # formatted from the memo, or this fails
+    assert cli("build", "china-hrc-policy-brief", "--format", "docx,md", "--out", out).code == 0
+    assert {p.name: p.read_bytes() for p in out.glob("[!.]*")} == first
 
 
 def test_compiled_templates_are_kept_between_runs_outside_the_workspace_and_follow_edits(workspace, cli,

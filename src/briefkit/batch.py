@@ -70,7 +70,7 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
         else:
             todo.append(path)
     if todo:
-        _render(ws, todo, out_dir, cache, report, committee, formats, jobs, progress, skipped)
+        _render(ws, todo, out_dir, cache, report, committee, formats, jobs, progress, skipped, force)
     if committee and not report.composed and not report.failed and not report.skipped:
         known = ws.names("templates/committees", ".yaml")
         hint = did_you_mean(committee, known) if committee not in known else "its briefs name other committees"
@@ -97,14 +97,14 @@ def _claim(targets: dict[Path, bytes], brief: Path, claimed: dict[Path, Path], r
 
 def _render(ws: Workspace, todo: list[Path], out_dir: Path, cache: BuildCache, report: Report, committee: str | None,
             formats: tuple[str, ...] | None, jobs: int, progress: Callable[[int, int, str], None] | None,
-            skipped: list[Path]) -> None:
+            skipped: list[Path], force: bool) -> None:
     """Render the briefs that need it and write their files; the rendering modules are imported only now."""
     from briefkit import citations
     from briefkit.checks import check_limits
     from briefkit.pdf import page_count
     from briefkit.pipeline import BriefResult, make_pdfs, render_each
 
-    citations.MEMO.update(cache.memo())  # citations formatted in earlier runs: citeproc may not start at all
+    citations.MEMO.update(cache.memo(force))  # citations formatted in earlier runs: citeproc may not start at all
 
     def finish(result: BriefResult, pdfs: dict[str, bytes]) -> None:
         """Check a rendered brief's limits, write its files, and note it in the report and the cache."""
@@ -144,7 +144,7 @@ def _render(ws: Workspace, todo: list[Path], out_dir: Path, cache: BuildCache, r
         if not files or any(item.pdf and "pdf" not in item.files for item in result.items):
             cache.forget(result.path)  # nothing to keep (a committee filter), or a PDF still to be made
         else:
-            cache.record(result.path, files, result.snippets, [*result.problems, *limits.warnings])
+            cache.record(result.path, files, result.snippets, [*result.problems, *limits.warnings], result.inputs)
 
     claimed = {(out_dir / name).resolve(): path for path in skipped for name in cache.files(path)}  # output -> brief
     # A brief is written as soon as it is rendered, while the workers go on, unless it waits for the run's

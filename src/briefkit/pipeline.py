@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from briefkit.render.text import render_text
 from briefkit.tree import Document
 from briefkit.workspace import Workspace
 
+_IMAGE_SOURCE = re.compile(r"!\[[^\]]*\]\(\s*<?([^\s)>]+)")  # the files images point to, for the cache key
 FILENAME_FIELDS = ("brief", "committee", "committee_short", "country", "country_name", "school", "kind",
                    "conference", "topic", "topic_number")
 Renderer = Callable[[Composed, Document, RenderSettings], bytes]
@@ -232,6 +234,7 @@ class BriefResult:
     items: list[Rendered] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     snippets: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)  # other files its outputs embed (images), for the cache key
     failed: bool = False
     memo: list[tuple[str, Any]] = field(default_factory=list)  # citations a worker formatted, for the parent
 
@@ -254,6 +257,8 @@ def _render_one(path: Path) -> BriefResult:
     try:
         result.items = render_brief(session, path, committee, formats, problems)
         result.snippets = sorted({s for item in result.items for s in item.composed.snippets})
+        result.inputs = sorted({src for item in result.items for src in _IMAGE_SOURCE.findall(item.composed.markdown)
+                                if session.ws.asset(src) is not None})
     except BriefkitError as err:
         problems.extend(err.problems)
         result.failed = True

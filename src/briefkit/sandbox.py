@@ -21,6 +21,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+import jinja2.exceptions
 import jinja2.runtime
 import jinja2.utils
 import markupsafe
@@ -46,6 +47,13 @@ class Sandbox(SandboxedEnvironment):
     """The sandboxed environment with an allow-list of types and size checks on `*` and `**`."""
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def join_path(self, template: str, parent: str) -> str:
+        """`{% include %}`, `{% import %}` and `{% extends %}` name templates; snippets are used with `snippet(id)`,
+        which records them (the build cache and the citations depend on knowing every snippet a brief used)."""
+        if template.startswith("snippet:"):
+            raise jinja2.exceptions.SecurityError(f"'{template}' cannot be included; use snippet('{template[8:]}')")
+        return template
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         return isinstance(obj, PLAIN) and super().is_safe_attribute(obj, attr, value)
