@@ -120,12 +120,17 @@ class Workspace:
                     found[path.name[: -len(suffix)]] = path
         return dict(sorted(found.items()))
 
+    @property
+    def asset_layers(self) -> tuple[Layer, ...]:
+        """Where files a document points to (images) are looked for: the workspace folder, then every layer."""
+        return (Layer("workspace", self.root), *self.layers)
+
     def asset(self, name: str) -> Path | None:
         """A file a document points to (an image), relative to the workspace folder or to one of its layers; None
         if no layer has it or the name is unsafe; an error if a link takes it out of its layer."""
         if not is_safe_name(name):
             return None
-        for layer in (Layer("workspace", self.root), *self.layers):
+        for layer in self.asset_layers:
             path = layer.root / name
             if path.is_file():
                 self.check_inside(layer, path)

@@ -111,5 +111,5 @@ def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
         font_size_range=conference.font_size_range, line_spacing=conference.line_spacing,
         header=conference.header, footer=footer, fields=tuple(fields.items()), author=author,
         delegation=job.country.delegation, subject=job.committee.name,
-        keywords="; ".join(topic.title for topic in job.topics), date=brief.date, layers=ws.layers,
+        keywords="; ".join(topic.title for topic in job.topics), date=brief.date, layers=ws.asset_layers,
         reference=ws.find("templates/styles", "reference", ".docx"), origin=brief.path)
