@@ -8,6 +8,7 @@ do not cover are dropped. Usage: `python tests/ooxml_check.py FILE.docx...` (exi
 
 from __future__ import annotations
 
+import io
 import posixpath
 import sys
 import zipfile
@@ -86,10 +87,10 @@ def _rels_of(part: str) -> str:
     return posixpath.join(folder, "_rels", name + ".rels")
 
 
-def check_docx(path: Path) -> list[str]:
-    """Every problem of one DOCX, as `part:line: message`."""
+def check_docx(docx: Path | bytes) -> list[str]:
+    """Every problem of one DOCX (a file or its bytes), as `part:line: message`."""
     problems: list[str] = []
-    with zipfile.ZipFile(path) as package:
+    with zipfile.ZipFile(io.BytesIO(docx) if isinstance(docx, bytes) else docx) as package:
         names = set(package.namelist())
         roots = {}
         for name in sorted(names):

@@ -23,7 +23,7 @@ from briefkit.render.html import HtmlWriter, write_html
 from briefkit.render.markdown import render_markdown
 from briefkit.render.settings import RenderSettings
 from briefkit.render.text import render_text
-from docx_support import REPO, VALIDATOR, docx_bytes, outline, validation_problems
+from docx_support import REPO, docx_bytes, outline, validation_problems
 
 CORPUS = sorted((REPO / "tests" / "fixtures" / "markdown").glob("*.md"))
 STYLE_MAP = """
@@ -37,14 +37,12 @@ p[style-name='Source Code'] => pre:separator('\\n')
 r[style-name='Verbatim Char'] => code
 p[style-name='Table Heading'] => p:fresh
 """
-needs_validator = pytest.mark.skipif(not VALIDATOR.exists(), reason="../shared/tools is not beside the repository")
 
 
 def _html_from_markdown(text: str) -> str:
     return HtmlWriter().visit(parse(text))
 
 
-@needs_validator
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
 def test_corpus_is_schema_valid(path):
     assert validation_problems(docx_bytes(path.read_text())) == []
@@ -213,7 +211,6 @@ def _word_reference(root):
         target.writestr("docProps/thumbnail.png", PNG_1X1)
 
 
-@needs_validator
 def test_a_users_reference_document_keeps_its_styles_and_gains_the_missing_ones(tmp_path):
     _word_reference(tmp_path)
     text = (REPO / "tests/fixtures/markdown/footnotes.md").read_text() + "\n```\ncode\n```\n\n| a |\n|---|\n| b |\n"
@@ -267,7 +264,6 @@ BLOCKS = st.sampled_from(["# ", "## ", "#### ", "- ", "1. ", "    - ", "        
 MARKDOWN = st.lists(st.one_of(BLOCKS, st.text(max_size=20)), max_size=25).map("".join)
 
 
-@needs_validator
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(MARKDOWN)
 def test_arbitrary_markdown_never_crashes_and_always_validates(text):
