@@ -129,7 +129,7 @@ def test_images_are_embedded_and_a_bad_one_is_a_located_error(tmp_path):
         _page("Intro.\n\n![gone](figures/missing.png)\n", tmp_path)
     with pytest.raises(BriefkitError, match="'figures/fake.png' is not a PNG, JPEG or GIF image"):
         _page("![fake](figures/fake.png)\n", tmp_path)
-    with pytest.raises(BriefkitError, match="not found"):
+    with pytest.raises(BriefkitError, match="briefkit loads nothing from the network"):
         _page("![remote](https://example.org/x.png)\n", tmp_path)
 
 

@@ -353,5 +353,19 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
         item = Rendered(composed, stem, files, "pdf" in wanted, files.get("docx"))
         if item.docx is None and item.needs_pdf:
             item.docx = _docx(composed, tree, settings)
+        if item.docx is not None and settings.reference is not None:
+            _report_dropped(settings.reference, problems)
         outputs.append(item)
     return outputs
+
+
+def _report_dropped(reference: Path, problems: Problems) -> None:
+    """One warning a run for what the reference document had that a Word document does not need (macros...)."""
+    from briefkit.render.package import load_reference
+
+    dropped = load_reference(reference).dropped
+    if dropped:
+        shown = "; ".join(dropped[:5]) + (f" and {len(dropped) - 5} more" if len(dropped) > 5 else "")
+        problems.warn(reference, None, f"left out of every brief: {shown}", "a reference document needs only "
+                      "styles, a theme, settings and fonts; save it again from Word without macros or links",
+                      once=f"reference:{reference}")

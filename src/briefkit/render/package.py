@@ -11,7 +11,6 @@ conference settings), not once per brief.
 from __future__ import annotations
 
 import copy
-import io
 import posixpath
 import re
 import struct
@@ -26,6 +25,7 @@ from typing import Any
 from lxml import etree
 
 from briefkit.errors import BriefkitError, Problem
+from briefkit.render.sanitize import parse_xml, read_package
 
 XML_HEAD = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -67,12 +67,9 @@ SECT_ORDER = ("headerReference", "footerReference", "footnotePr", "endnotePr", "
               "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange")
 
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
-
-
 def _xml(data: bytes) -> Any:
-    """Parse a part of the reference document (a user's file: no entities, no network)."""
-    return etree.fromstring(data, _PARSER)
+    """Parse a part of the reference document (a user's file: no DTD, no entities, no network)."""
+    return parse_xml(data)
 
 
 def w(name: str) -> str:
@@ -179,22 +176,18 @@ class Reference:
     def __init__(self, path: Path, data: bytes):
         self.path = path
         try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-            self.parts = {info.filename: archive.read(info.filename) for info in archive.infolist()
-                          if not info.is_dir()}
+            package = read_package(path, data)  # only the parts a Word document needs, checked
+            self.parts, self.dropped = package.parts, package.dropped
+            self.defaults = package.defaults
+            self.overrides = {name: ctype for name, ctype in package.types.items() if not name.endswith(".rels")}
             self._read()
-        except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError) as err:
+        except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError, OSError, zlib.error) as err:
             raise BriefkitError([Problem(path, None, f"cannot read the reference document: {err}",
                                          "save it again from Word as a .docx")]) from None
         self._styles: dict[StyleSettings, Deflated] = {}
         self._sections: dict[tuple[object, ...], str] = {}
 
     def _read(self) -> None:
-        types = _xml(self.parts["[Content_Types].xml"])
-        self.defaults = {d.get("Extension", "").lower(): d.get("ContentType", "")
-                         for d in types.iter(f"{{{CTYPES}}}Default")}
-        self.overrides = {o.get("PartName", "").lstrip("/"): o.get("ContentType", "")
-                          for o in types.iter(f"{{{CTYPES}}}Override")}
         # A thumbnail would show the reference document, not the brief.
         self.package_rels = [r for r in _read_rels(self.parts.get("_rels/.rels")) if r.type != RT_THUMBNAIL]
         main = next((r for r in self.package_rels if r.type == RT + "officeDocument"), None)

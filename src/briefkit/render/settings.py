@@ -7,6 +7,7 @@ Writers take these plain values, never the composer's objects, so importing a wr
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,6 +90,9 @@ def image_file(settings: RenderSettings, document: Document | None, src: str, li
             if kind is None:
                 raise settings.problem(document, line, f"'{src}' is not a PNG, JPEG or GIF image")
             return path, data, kind
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", src):
+        raise settings.problem(document, line, f"image '{src}' is not a file in the workspace: briefkit loads "
+                               "nothing from the network", "save the picture in the workspace and give its path")
     raise settings.problem(document, line, f"image '{src}' not found in the workspace",
                            "give a path relative to the workspace folder")
 
