@@ -13,7 +13,6 @@ from briefkit.schema import (
     BOOL,
     DATE,
     DATE_OR_YEAR,
-    INT,
     NUM,
     STR,
     TEXT,
@@ -22,6 +21,7 @@ from briefkit.schema import (
     Field,
     ListOf,
     MapOf,
+    Number,
     Record,
 )
 
@@ -54,7 +54,7 @@ SNIPPET_SCHEMA = Record({
     "when": Field(Record({k: Field(STRS) for k in WHEN_KEYS})),
     "clauses": Field(CLAUSE_BANK),
     "updated": Field(DATE),
-    "order": Field(INT),
+    "order": Field(Number(-10000, 10000, whole=True)),
     "internal": Field(BOOL, doc="preparation notes: only used where a brief names them and sets internal: true"),
 })
 
@@ -105,24 +105,27 @@ COMMITTEE_SCHEMA = Record({
     "short_name": Field(STR, required=True),
     "parent": Field(STR),
     "organ_line": Field(STR),
-    "members": Field(INT),
+    "members": Field(Number(1, 1000, whole=True)),
     "genre": Field(Choice(GENRES)),
     "mandate": Field(STR),
     "forbidden_verbs": Field(STRS),
     "default_kind": Field(Choice(KINDS)),
 })
 
-LIMITS = Record({"pages": Field(INT), "words": Field(INT), "minutes": Field(NUM)})
-MARGINS = Record({k: Field(NUM) for k in ("top", "bottom", "left", "right")})
+LIMITS = Record({"pages": Field(Number(1, 10000, whole=True)), "words": Field(Number(1, 10000, whole=True)),
+                 "minutes": Field(Number(0.5, 10000))})
+MARGIN = Number(0, 10, unit="cm")
+FONT_SIZE = Number(6, 72, unit="pt")
+MARGINS = Record({k: Field(MARGIN) for k in ("top", "bottom", "left", "right")})
 CONFERENCE_SCHEMA = Record({
     "name": Field(STR, required=True),
     "paper": Field(Choice(("letter", "a4"))),
-    "margins_cm": Field(AnyOf((NUM, MARGINS), "a number or top/bottom/left/right")),
+    "margins_cm": Field(AnyOf((MARGIN, MARGINS), "a number or top/bottom/left/right")),
     "font": Field(STR),
     "east_asian_font": Field(STR),
-    "font_size": Field(NUM),
-    "font_size_range": Field(ListOf(NUM), doc="[smallest, largest] point size any text may have, e.g. [10, 12]"),
-    "line_spacing": Field(NUM),
+    "font_size": Field(FONT_SIZE),
+    "font_size_range": Field(ListOf(FONT_SIZE), doc="[smallest, largest] point size any text may have, e.g. [10, 12]"),
+    "line_spacing": Field(Number(0.5, 4)),
     "limits": Field(MapOf(LIMITS)),
     "header_fields": Field(ListOf(Choice(("country", "school", "committee", "delegates", "topic", "conference")))),
     "header": Field(STR),
@@ -153,7 +156,8 @@ LIBRARY_SCHEMA = Record({
     "as_of": Field(DATE, required=True, doc="the date the library's figures were last checked"),
     "languages": Field(STRS),
     "description": Field(STR),
-    "freshness_years": Field(NUM, doc="facts older than this many years before as_of are reported by check"),
+    "freshness_years": Field(Number(0, 100, unit="years"),
+                             doc="facts older than this many years before as_of are reported by check"),
 })
 
 SECTION = Record({

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,10 +66,51 @@ class Scalar(Spec):
         return self.convert(value) if self.convert else value
 
 
+@dataclass(frozen=True)
+class Number(Spec):
+    """A finite number (whole where `whole`) from `low` to `high` where given; `unit` is named in messages."""
+
+    low: float | None = None
+    high: float | None = None
+    whole: bool = False
+    unit: str = ""
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        kind = "a whole number" if self.whole else "a number"
+        unit = f" {self.unit}" if self.unit else ""
+        if self.low is not None and self.high is not None:
+            return f"{kind} from {_number(self.low)} to {_number(self.high)}{unit}"
+        if self.low is not None:
+            return f"{kind} of at least {_number(self.low)}{unit}"
+        if self.high is not None:
+            return f"{kind} of at most {_number(self.high)}{unit}"
+        return kind if self.whole else "a finite number"
+
+    def fits(self, value: Any) -> bool:
+        """Whether the value is of this spec's type, in range or not."""
+        return not isinstance(value, bool) and isinstance(value, int if self.whole else (int, float))
+
+    def check(self, value: Any, at: At, problems: Problems) -> Any:
+        if not self.fits(value):
+            self.wrong(value, at, problems)
+            return None
+        # YAML's .nan and .inf are floats too; comparisons with NaN are always false, so test it first
+        if not math.isfinite(value) or (self.low is not None and value < self.low) or (
+                self.high is not None and value > self.high):
+            problems.error(at.path, at.line, f"'{at.name}' must be {self.label}, not {_number(value)}")
+            return None
+        return value
+
+
+def _number(value: float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
 STR = Scalar((str,), "text")
 TEXT = Scalar((str, int, float), "text", convert=str)
-INT = Scalar((int,), "a whole number")
-NUM = Scalar((int, float), "a number")
+INT = Number(whole=True)
+NUM = Number()
 BOOL = Scalar((bool,), "true or false")
 
 
@@ -76,23 +118,35 @@ def _to_date(value: Any) -> dt.date | int:
     return value if isinstance(value, (dt.date, int)) else dt.date.fromisoformat(value)
 
 
+FIRST_YEAR = 1000  # earlier years are typing mistakes (0331 for 2031), not sources a brief cites
+
+
 @dataclass(frozen=True)
 class DateSpec(Spec):
-    """A date (2025-01-15), or a year where `year_ok`."""
+    """A date (2025-01-15), or a year where `year_ok`; years before FIRST_YEAR are refused."""
 
     year_ok: bool = False
     label: str = "a date like 2025-01-15"
 
     def check(self, value: Any, at: At, problems: Problems) -> Any:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date) or (self.year_ok and isinstance(value, int) and 1000 <= value <= 9999):
-            return value
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(value)
             except ValueError:
                 pass
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date) and value.year < FIRST_YEAR:
+            problems.error(at.path, at.line, f"'{at.name}' is not a plausible date: {value.isoformat()}",
+                           f"the year must be {FIRST_YEAR} or later")
+            return None
+        if self.year_ok and isinstance(value, int) and not isinstance(value, bool) and not (
+                FIRST_YEAR <= value <= 9999):
+            problems.error(at.path, at.line, f"'{at.name}' is not a plausible date: year {value}",
+                           f"a year from {FIRST_YEAR} to 9999, in four digits")
+            return None
+        if isinstance(value, dt.date) or (self.year_ok and isinstance(value, int) and not isinstance(value, bool)):
+            return value
         self.wrong(value, at, problems)
         return None
 
@@ -208,9 +262,10 @@ class AnyOf(Spec):
             if not trial.errors:
                 return result
             trials.append((option, trial))
-        for option, trial in trials:  # a mapping or list that almost fits: its own errors say more
+        for option, trial in trials:  # a mapping, list or number that almost fits: its own errors say more
             if isinstance(value, dict) and isinstance(option, (Record, MapOf)) or (
-                    isinstance(value, list) and isinstance(option, ListOf)):
+                    isinstance(value, list) and isinstance(option, ListOf)) or (
+                    isinstance(option, Number) and option.fits(value)):
                 problems.extend(trial.items)
                 return None
         self.wrong(value, at, problems)
