@@ -139,9 +139,10 @@ def test_debug_shows_traceback_for_internal_errors(mini, cli, monkeypatch):
     monkeypatch.setattr(pipeline, "load_brief", boom)
     result = cli("build", "--root", mini)
     assert result.code == 1 and result.err_lines == [
-        "briefkit: internal error: RuntimeError: boom (run with --debug for a traceback)"]
-    with pytest.raises(RuntimeError):
-        cli("build", "--root", mini, "--debug")
+        "briefs/good.yaml: error: internal error while loading the brief: RuntimeError: boom (run with --debug for "
+        "a traceback)"]
+    debug = cli("build", "--root", mini, "--debug")
+    assert debug.code == 1 and "Traceback (most recent call last)" in debug.err
 
 
 def test_usage_error_exits_2(cli):

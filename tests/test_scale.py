@@ -98,13 +98,13 @@ def test_parallel_build_gives_the_same_bytes_as_serial(tmp_path, cli):
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
 def test_pdfs_of_a_run_come_from_one_libreoffice_process(tmp_path, cli, monkeypatch):
     calls = []
-    real = subprocess.run
+    real = subprocess.Popen
 
     def counting(command, *args, **kwargs):
         calls.append(command)
         return real(command, *args, **kwargs)
 
-    monkeypatch.setattr("briefkit.pdf.subprocess.run", counting)
+    monkeypatch.setattr("briefkit.pdf.subprocess.Popen", counting)
     out = tmp_path / "out"
     result = cli("build", "china-caucus-handout", "china-opening-speech", "china-third-committee-resolution",
                  "--format", "pdf", "--out", out)
@@ -127,7 +127,6 @@ def test_citation_memo_kept_between_runs_gives_the_same_bytes(tmp_path, cli, mon
     first = {p.name: p.read_bytes() for p in out.glob("[!.]*")}
     for path in out.glob("[!.]*"):
         path.unlink()
-    citations.MEMO.clear()
     monkeypatch.setattr(citations, "_run_citeproc", None)  # formatted from the memo, or this fails
     assert cli("build", "china-hrc-policy-brief", "--format", "docx,md", "--out", out).code == 0
     assert {p.name: p.read_bytes() for p in out.glob("[!.]*")} == first
@@ -184,16 +183,16 @@ def test_a_snippet_edited_during_a_build_leaves_its_briefs_to_be_built_again(wor
     import briefkit.pipeline
 
     snippet = workspace / "snippets" / f"{EDITED}.md"
-    render_each = briefkit.pipeline.render_each
+    render_all = briefkit.pipeline.render_all
 
     def edit_while_rendering(*args, **kwargs):
-        for number, result in enumerate(render_each(*args, **kwargs)):
+        for number, result in enumerate(render_all(*args, **kwargs)):
             if number == 0:  # before any brief's outputs are written and its key recorded
                 snippet.write_text(snippet.read_text(encoding="utf-8") + "\nAdded while the build ran.\n",
                                    encoding="utf-8")
             yield result
 
-    monkeypatch.setattr(briefkit.pipeline, "render_each", edit_while_rendering)
+    monkeypatch.setattr(briefkit.pipeline, "render_all", edit_while_rendering)
     assert cli("build", "--root", workspace, "--format", "md").code == 0
     monkeypatch.undo()
     users = _users_of(workspace, EDITED)

@@ -1,5 +1,7 @@
-"""A build run: which briefs need building, the build, and what it did. Light to import: a run with nothing to
-build (the cache says every output is up to date) never loads the composing and rendering modules."""
+"""A run: which briefs to build, building each (pipeline.build_brief, in worker processes), the run's one
+LibreOffice batch, the limits, and the writing (or, for `check`, no writing). Light to import: a run with
+nothing to build (the cache says every output is up to date) never loads the composing and rendering modules.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefkit.cache import BuildCache
-from briefkit.errors import Problems, did_you_mean
+from briefkit.errors import Problem, Problems, did_you_mean
 from briefkit.output import write_atomic
 from briefkit.workspace import Workspace
 
 if TYPE_CHECKING:
     from briefkit.compose import Composed
+    from briefkit.pipeline import BriefResult, Session
+
+Progress = Callable[[int, int, str], None]
 
 
 @dataclass
@@ -30,19 +35,21 @@ class Report:
 
 
 def brief_files(ws: Workspace, names: Iterable[str], problems: Problems) -> list[Path]:
-    """The brief files named on the command line (paths or names in briefs/), or all of them."""
+    """The brief files named on the command line (paths or names in briefs/), or all of them. A brief in
+    briefs/ that a link takes out of the workspace is refused."""
     names = list(names)
     available = sorted(ws.briefs_dir.glob("*.yaml")) if ws.briefs_dir.is_dir() else []
-    if not names:
-        return available
     found = []
-    for name in names:
+    for name in names or [p.name for p in available]:
         path = Path(name)
         candidates = [path, ws.root / path, ws.briefs_dir / path, ws.briefs_dir / f"{name}.yaml"]
         hit = next((c for c in candidates if c.is_file()), None)
         if hit is None:
             problems.error(ws.briefs_dir / f"{path.stem}.yaml", None, f"no brief named '{name}'",
                            did_you_mean(path.stem, [p.stem for p in available]))
+        elif hit.absolute().is_relative_to(ws.root) and not hit.resolve().is_relative_to(ws.root):
+            problems.error(hit, None, f"brief '{hit.name}' is a symbolic link to {hit.resolve()}, outside the "
+                           "workspace; refused", "copy the brief into briefs/ instead of linking to it")
         else:
             found.append(hit.resolve())
     return found
@@ -50,7 +57,7 @@ def brief_files(ws: Workspace, names: Iterable[str], problems: Problems) -> list
 
 def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | None = None,
           out_dir: Path | None = None, committee: str | None = None, jobs: int = 1, force: bool = False,
-          progress: Callable[[int, int, str], None] | None = None) -> Report:
+          progress: Progress | None = None, debug: bool = False) -> Report:
     """Build briefs: each is composed and rendered completely before any of its files is written.
 
     Briefs whose inputs are unchanged since their outputs were written are skipped (`force` rebuilds
@@ -70,7 +77,14 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
         else:
             todo.append(path)
     if todo:
-        _render(ws, todo, out_dir, cache, report, committee, formats, jobs, progress, skipped, force)
+        from briefkit.pipeline import Session  # the composing and rendering modules, only now
+
+        session = Session(ws, report.problems, keep_compiled=True, memo=cache.memo(force))
+        run = _Run(report, out_dir, cache)
+        run.claimed.update({(out_dir / name).resolve(): path for path in skipped for name in cache.files(path)})
+        run.render(session, todo, committee, formats, jobs, progress, debug)
+        if report.written or cache.entries and out_dir.is_dir():
+            cache.save(session.memo)
     if committee and not report.composed and not report.failed and not report.skipped:
         known = ws.names("templates/committees", ".yaml")
         hint = did_you_mean(committee, known) if committee not in known else "its briefs name other committees"
@@ -78,85 +92,113 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
     return report
 
 
-def _claim(targets: dict[Path, bytes], brief: Path, claimed: dict[Path, Path], report: Report) -> bool:
-    """Claim a brief's output paths for this run; False (and an error naming both briefs) if another brief of the
-    run, or another output of the same brief, already writes one of them."""
-    seen: set[Path] = set()
-    for target in targets:
-        owner = claimed.get(target.resolve())
-        if owner is not None or target.resolve() in seen:
-            other = f"brief '{owner.stem}'" if owner is not None and owner != brief else "another of its outputs"
-            report.problems.error(brief, None, f"output {target.name} is also written by {other} in this run",
-                                  "give the briefs (or the conference's file-name pattern) names that differ")
-            report.failed.append(brief.stem)
-            return False
-        seen.add(target.resolve())
-    claimed.update((target, brief) for target in seen)
-    return True
+def check(session: Session, paths: list[Path], committee: str | None, debug: bool = False) -> Report:
+    """Build every brief as `build` does (the same function, the same PDF page counts and limits), writing
+    nothing."""
+    report = Report(problems=session.problems)
+    _Run(report, None, None).render(session, paths, committee, None, 1, None, debug)
+    return report
 
 
-def _render(ws: Workspace, todo: list[Path], out_dir: Path, cache: BuildCache, report: Report, committee: str | None,
-            formats: tuple[str, ...] | None, jobs: int, progress: Callable[[int, int, str], None] | None,
-            skipped: list[Path], force: bool) -> None:
-    """Render the briefs that need it and write their files; the rendering modules are imported only now."""
-    from briefkit import citations
-    from briefkit.checks import check_limits
-    from briefkit.pdf import page_count
-    from briefkit.pipeline import BriefResult, make_pdfs, render_each
+@dataclass
+class _Run:
+    """One run's rendering, limits and writing (`out_dir` None: check only)."""
 
-    citations.MEMO.update(cache.memo(force))  # citations formatted in earlier runs: citeproc may not start at all
+    report: Report
+    out_dir: Path | None
+    cache: BuildCache | None
+    claimed: dict[Path, Path] = field(default_factory=dict)  # output -> the brief that writes it in this run
 
-    def finish(result: BriefResult, pdfs: dict[str, bytes]) -> None:
-        """Check a rendered brief's limits, write its files, and note it in the report and the cache."""
+    def render(self, session: Session, paths: list[Path], committee: str | None, formats: tuple[str, ...] | None,
+               jobs: int, progress: Progress | None, debug: bool) -> None:
+        """Build the briefs; each is finished (limits, files) as soon as it is built, unless it waits for the
+        run's one LibreOffice batch (a PDF, or a page count)."""
+        from briefkit.pipeline import make_pdfs, render_all
+
+        waiting = []
+        for result in render_all(session, paths, committee, formats, jobs, progress, debug):
+            if self.out_dir is None:
+                for item in result.items:
+                    item.pdf = False  # check makes a PDF only to count pages
+            if any(item.needs_pdf for item in result.items):
+                waiting.append(result)
+            else:
+                self.finish(result, {})
+        pdfs = make_pdfs([item for result in waiting for item in result.items], self.report.problems)
+        for result in waiting:
+            self.finish(result, pdfs)
+
+    def finish(self, result: BriefResult, pdfs: dict[str, bytes]) -> None:
+        """Check a built brief's limits, write its files, and note it in the report and the cache."""
+        from briefkit.checks import check_limits
+        from briefkit.pdf import page_count
+
+        report = self.report
         report.problems.extend(result.problems)
         if result.failed:
-            report.failed.append(result.path.stem)
-            cache.forget(result.path)
+            self.fail(result.path)
             return
-        within, files, limits = True, [], Problems()
+        within, limits = True, Problems()
         for item in result.items:
             pdf = pdfs.get(item.composed.job.name)
             within &= check_limits(item.composed, limits, page_count(pdf) if pdf else None)
             if item.pdf and pdf:
                 item.files["pdf"] = pdf
-        targets = {out_dir / f"{item.stem}.{fmt}": data for item in result.items for fmt, data in item.files.items()}
-        if not _claim(targets, result.path, claimed, report):
-            cache.forget(result.path)
-            return
+        report.problems.extend(limits.items)
         report.composed.extend(item.composed for item in result.items)
+        files = self.write(result) if self.out_dir is not None else []
+        if files is None:
+            return
+        if not within:
+            self.fail(result.path)  # written, so the delegate can see what to cut, but reported
+            return
+        report.built.append(result.path.stem)
+        if self.cache is None:
+            return
+        if not files or any(item.pdf and "pdf" not in item.files for item in result.items):
+            self.cache.forget(result.path)  # nothing to keep (a committee filter), or a PDF still to be made
+        else:
+            self.cache.record(result.path, files, result.snippets, [*result.problems, *limits.warnings],
+                              result.inputs)
+
+    def write(self, result: BriefResult) -> list[str] | None:
+        """Write a brief's files; None (and the brief failed) if one clashes with another output or fails."""
+        assert self.out_dir is not None
+        targets = {self.out_dir / f"{item.stem}.{fmt}": data for item in result.items
+                   for fmt, data in item.files.items()}
+        if not self.claim(targets, result.path):
+            self.fail(result.path)
+            return None
+        names = []
         for target, data in targets.items():
             try:
                 write_atomic(target, data)
             except OSError as err:
-                report.problems.error(target, None, f"cannot write the output: {err.strerror or err}",
-                                      "check that the output folder is a writable folder with free space")
-                report.failed.append(result.path.stem)
-                cache.forget(result.path)
-                return
-            report.written.append(target)
-            files.append(target.name)
-        report.problems.extend(limits.items)
-        if not within:
-            report.failed.append(result.path.stem)  # written, so the delegate can see what to cut, but reported
-            cache.forget(result.path)
-            return
-        report.built.append(result.path.stem)
-        if not files or any(item.pdf and "pdf" not in item.files for item in result.items):
-            cache.forget(result.path)  # nothing to keep (a committee filter), or a PDF still to be made
-        else:
-            cache.record(result.path, files, result.snippets, [*result.problems, *limits.warnings], result.inputs)
+                self.report.problems.error(target, None, f"cannot write the output: {err.strerror or err}",
+                                           "check that the output folder is a writable folder with free space")
+                self.fail(result.path)
+                return None
+            self.report.written.append(target)
+            names.append(target.name)
+        return names
 
-    claimed = {(out_dir / name).resolve(): path for path in skipped for name in cache.files(path)}  # output -> brief
-    # A brief is written as soon as it is rendered, while the workers go on, unless it waits for the run's
-    # one LibreOffice batch (a PDF, or a page count).
-    waiting = []
-    for result in render_each(ws, todo, committee, formats, jobs, report.problems, progress):
-        if any(item.needs_pdf for item in result.items):
-            waiting.append(result)
-        else:
-            finish(result, {})
-    pdfs = make_pdfs([item for result in waiting for item in result.items], report.problems)
-    for result in waiting:
-        finish(result, pdfs)
-    if report.written or cache.entries and out_dir.is_dir():
-        cache.save(citations.MEMO)
+    def claim(self, targets: dict[Path, bytes], brief: Path) -> bool:
+        """Claim a brief's output paths for this run; False (and an error naming both briefs) if another brief
+        of the run, or another output of the same brief, already writes one of them."""
+        seen: set[Path] = set()
+        for target in targets:
+            owner = self.claimed.get(target.resolve())
+            if owner is not None or target.resolve() in seen:
+                other = f"brief '{owner.stem}'" if owner is not None and owner != brief else "another of its outputs"
+                self.report.problems.items.append(Problem(
+                    brief, None, f"output {target.name} is also written by {other} in this run",
+                    "give the briefs (or the conference's file-name pattern) names that differ"))
+                return False
+            seen.add(target.resolve())
+        self.claimed.update((target, brief) for target in seen)
+        return True
+
+    def fail(self, brief: Path) -> None:
+        self.report.failed.append(brief.stem)
+        if self.cache is not None:
+            self.cache.forget(brief)

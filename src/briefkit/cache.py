@@ -139,11 +139,17 @@ class BuildCache:
                           .encode())
         config = self.ws.root / CONFIG
         digest.update(config.read_bytes() if config.is_file() else b"(no settings)")
-        for kind in ("snippets", "templates"):
-            for base in self.ws.dirs(kind):
-                for path in sorted(p for p in base.rglob("*") if p.is_file()):
-                    data = path.read_bytes()
-                    digest.update(str(path.relative_to(base)).encode() + b"\0")
+        for layers, kind in ((self.ws.snippet_layers, "snippets"), (self.ws.template_layers, "templates")):
+            for layer in layers:
+                for path in sorted(p for p in layer.root.rglob("*") if p.is_file()):
+                    if not layer.contains(path):
+                        data = str(path.resolve()).encode()  # a link out of its layer: refused where it is used
+                    else:
+                        try:
+                            data = path.read_bytes()
+                        except OSError:
+                            data = b"(unreadable)"  # reported where the file is used
+                    digest.update(str(path.relative_to(layer.root)).encode() + b"\0")
                     digest.update(_front_matter(data) if kind == "snippets" and path.suffix == ".md" else data)
         return digest.hexdigest()
 

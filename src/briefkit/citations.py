@@ -192,8 +192,14 @@ def to_csl(source: Source) -> dict[str, Any]:
 
 
 def apply_citations(text: str, sources: dict[str, Source], style_name: str, styles_dir: Path | None,
-                    locate: Callable[[int], tuple[Path, int | None]]) -> CitedText:
-    """Replace every `[@key]` with a note or an in-text citation, and build the reference list."""
+                    locate: Callable[[int], tuple[Path, int | None]], memo: dict[str, Any]) -> CitedText:
+    """Replace every `[@key]` with a note or an in-text citation, and build the reference list.
+
+    `memo` holds formatted citations and reference lists, shared by every brief a session builds (and kept
+    between runs by the build cache): a citation's text depends only on the style, its items and sources,
+    and where it stands among the document's other citations (first or later use of each source, same as
+    the one before, distance from the last use), so it is keyed by a digest of those.
+    """
     cites = find_cites(text)
     cited = list(dict.fromkeys(key for cite in cites for key, _ in cite.items))
     for cite in cites:
@@ -206,7 +212,6 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
                  for cite, position in zip(cites, _positions(cites), strict=True)]
     bib_key = _digest((style_id, tuple(sorted((k, sources[k]) for k in cited))))
     style_key = _digest(style_id)
-    memo = MEMO
     if all(k in memo for k in memo_keys) and bib_key in memo and style_key in memo:
         rendered, references = [str(memo[k]) for k in memo_keys], tuple(memo[bib_key])
     else:  # citeproc-py is loaded only here
@@ -236,8 +241,7 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
 # Formatted citations and reference lists, shared by every brief a process builds. A citation's text
 # depends only on the style, its items and sources, and where it stands among the document's other
 # citations (first or later use of each source, same as the one before, distance from the last use).
-# The memo is keyed by digests so the build cache can keep it on disk between runs (see cache.py).
-MEMO: dict[str, Any] = {}
+
 NEAR_NOTE = 6
 
 

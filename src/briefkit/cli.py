@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from briefkit import __version__
-from briefkit.errors import BriefkitError, Problem, Problems
+from briefkit.errors import BriefkitError, Problem, print_problems
 
 COMMANDS = ("build", "check", "list", "new", "init")
 EPILOG = """examples (in a workspace made by `briefkit init`):
@@ -84,8 +85,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(args_list)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
         return _run(args)
+    except KeyboardInterrupt:
+        print("briefkit: interrupted; nothing half-written was left behind", file=sys.stderr)
+        return 130
+    except Terminated:
+        print("briefkit: stopped (SIGTERM); nothing half-written was left behind", file=sys.stderr)
+        return 143
     except UsageError as err:
         print(f"briefkit: error: {err}", file=sys.stderr)
         return 2
@@ -98,6 +106,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"briefkit: internal error: {type(err).__name__}: {err} (run with --debug for a traceback)",
               file=sys.stderr)
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(Exception):
+    """SIGTERM arrived: stop like Ctrl-C (workers stopped, temporary files removed), exit 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 _TAKES_VALUE = ("--root", "--out", "--format", "--committee", "--country", "--kind", "--conference", "--tag",
@@ -125,9 +150,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         formats = _formats(args.format) if args.format else None
         return commands.build(args.root, args.briefs, formats, args.out, args.committee, args.strict, args.jobs,
-                              args.force)
+                              args.force, args.debug)
     if args.command == "check":
-        return commands.check(args.root, args.briefs, args.committee, args.strict, dt.date.today())
+        return commands.check(args.root, args.briefs, args.committee, args.strict, dt.date.today(), args.debug)
     if args.command == "list":
         if args.what is None:
             width = max(map(len, LISTABLE))
@@ -158,16 +183,4 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def _print(problems: Sequence[Problem], root: Path) -> None:
-    seen: set[str] = set()
-    for problem in problems:
-        if problem.once is not None:
-            if problem.once in seen:
-                continue  # the same warning from another brief of the run
-            seen.add(problem.once)
-        print(problem.format(root), file=sys.stderr)
-
-
-def report_problems(problems: Problems, root: Path, strict: bool) -> bool:
-    """Print every problem; True if the run must fail."""
-    _print(problems.items, root)
-    return bool(problems.errors) or (strict and bool(problems.warnings))
+    print_problems(problems, root)

@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from briefkit.batch import brief_files
 from briefkit.batch import build as run_build
-from briefkit.cli import report_problems
-from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean, plural
+from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean, plural, report_problems
 from briefkit.measure import WORDS_PER_MINUTE, duration
 from briefkit.workspace import Workspace
 
 if TYPE_CHECKING:
     from briefkit.compose import Composed
-    from briefkit.pipeline import Session
 
 # The commands import what only they use inside them: `build` with nothing to rebuild loads none of it.
 
@@ -28,12 +26,12 @@ STARTER = Path(__file__).resolve().parent / "starter"
 
 
 def build(root: Path, names: Sequence[str], formats: tuple[str, ...] | None, out: Path | None,
-          committee: str | None, strict: bool, jobs: int = 1, force: bool = False) -> int:
+          committee: str | None, strict: bool, jobs: int = 1, force: bool = False, debug: bool = False) -> int:
     """Build briefs: progress while rendering, one line per file written and per problem, then a summary."""
     started = time.monotonic()
     ws = Workspace.open(root)
     progress = Progress(started)
-    report = run_build(ws, names, formats, out, committee, jobs, force, progress)
+    report = run_build(ws, names, formats, out, committee, jobs, force, progress, debug)
     progress.done()
     for path in report.written:
         print(f"wrote {_shown(path, ws.root)}")
@@ -77,45 +75,24 @@ class Progress:
             self.stream.flush()
 
 
-def check(root: Path, names: Sequence[str], committee: str | None, strict: bool, today: dt.date) -> int:
-    """Validate the library and every brief completely; write nothing."""
-    from briefkit.checks import check_freshness, check_library, check_limits, limits_for
-    from briefkit.pipeline import Session, compose_brief
+def check(root: Path, names: Sequence[str], committee: str | None, strict: bool, today: dt.date,
+          debug: bool = False) -> int:
+    """Validate the library and every brief completely, building each as a build does; write nothing."""
+    from briefkit.batch import check as check_briefs
+    from briefkit.checks import check_freshness, check_library
+    from briefkit.pipeline import Session
 
     ws = Workspace.open(root)
     problems = Problems()
     session = Session(ws, problems)
     check_library(session.library, today, problems)
     check_freshness(session.library, ws, problems)
-    composed: list[Composed] = []
-    for path in brief_files(ws, names, problems):
-        try:
-            composed.extend(compose_brief(session, path, committee, problems))
-        except BriefkitError as err:
-            problems.extend(err.problems)
-    pages = _page_counts(session, [c for c in composed if limits_for(c).pages])
-    for item in composed:
-        check_limits(item, problems, pages.get(item.job.name))
-    count = len(composed)
+    report = check_briefs(session, brief_files(ws, names, problems), committee, debug)
     failed = report_problems(problems, ws.root, strict)
     print(f"checked {plural(len(session.library.snippets), 'snippet')}, "
-          f"{plural(len(session.library.sources), 'source')} and {plural(count, 'output')}: "
+          f"{plural(len(session.library.sources), 'source')} and {plural(len(report.composed), 'output')}: "
           f"{plural(len(problems.errors), 'error')}, {plural(len(problems.warnings), 'warning')}")
     return 1 if failed else 0
-
-
-def _page_counts(session: Session, composed: list[Composed]) -> dict[str, int]:
-    """Page counts of page-limited outputs, from PDFs LibreOffice makes in one run (none without it)."""
-    from briefkit.document import parse
-    from briefkit.pdf import PdfUnavailable, page_count
-    from briefkit.pdf import convert as pdf_convert
-    from briefkit.render.docx import render_docx
-
-    documents = {c.job.name: render_docx(c, parse(c.markdown), session.ws) for c in composed}
-    try:
-        return {name: page_count(pdf) for name, pdf in pdf_convert(documents).items()}
-    except PdfUnavailable:
-        return {}  # page limits are then checked by estimate, and say so
 
 
 def _timing(composed: Composed) -> str:

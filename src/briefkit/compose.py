@@ -380,9 +380,11 @@ def _locator_text(locator: str) -> str:
 class Composer:
     """Composes jobs in one workspace; holds the Jinja environment so templates compile once."""
 
-    def __init__(self, ws: Workspace, library: Library, keep_compiled: bool = False):
+    def __init__(self, ws: Workspace, library: Library, keep_compiled: bool = False,
+                 memo: dict[str, Any] | None = None):
         self.ws = ws
         self.library = library
+        self.memo = {} if memo is None else memo  # formatted citations, keyed by digest (see citations.py)
         self.env = make_environment(ws, library, keep_compiled)
         self._phrases: Phrases | None = None
         self._strings: dict[str, jinja2.Template] = {}
@@ -458,7 +460,7 @@ class Composer:
                                          f"U+{ord(bad.group()):04X}, which a document cannot store")])
         cited = apply_citations(
             text, self.library.sources, job.conference.citation_style, self._styles_dir(),
-            lambda offset: (job.brief.path, None),
+            lambda offset: (job.brief.path, None), self.memo,
         )
         references = cited.references
         if cited.is_note and (not job.conference.bibliography or job.brief.kind in NOTES_ONLY):

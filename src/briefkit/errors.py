@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,3 +85,20 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """'1 file', '2 files', '0 warnings'."""
     return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def print_problems(problems: Iterable[Problem], root: Path | None) -> None:
+    """Print problems to stderr, one line each; a problem marked `once` only the first time in the run."""
+    seen: set[str] = set()
+    for problem in problems:
+        if problem.once is not None:
+            if problem.once in seen:
+                continue  # the same warning from another brief of the run
+            seen.add(problem.once)
+        print(problem.format(root), file=sys.stderr)
+
+
+def report_problems(problems: Problems, root: Path, strict: bool) -> bool:
+    """Print every problem; True if the run must fail."""
+    print_problems(problems.items, root)
+    return bool(problems.errors) or (strict and bool(problems.warnings))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -46,11 +47,7 @@ def convert(documents: Mapping[str, bytes]) -> dict[str, bytes]:
         command = [program, "--headless", "--norestore", "--nologo", "--nodefault",
                    f"-env:UserInstallation={(work / 'profile').as_uri()}", "--convert-to", "pdf",
                    "--outdir", str(out), *map(str, inputs)]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True,
-                                  timeout=TIMEOUT_BASE + TIMEOUT_PER_FILE * len(inputs), check=False)
-        except (OSError, subprocess.TimeoutExpired) as err:
-            raise PdfUnavailable(f"LibreOffice failed to convert to PDF: {err}") from err
+        done = _run(command, TIMEOUT_BASE + TIMEOUT_PER_FILE * len(inputs))
         results = {}
         for (name, _), path in zip(documents.items(), inputs, strict=True):
             pdf = out / f"{path.stem}.pdf"
@@ -60,6 +57,34 @@ def convert(documents: Mapping[str, bytes]) -> dict[str, bytes]:
                                      + (f": {detail[-1]}" if detail else f" (exit status {done.returncode})"))
             results[name] = pdf.read_bytes()
     return results
+
+
+def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run LibreOffice in a process group of its own, so that a timeout, Ctrl-C or SIGTERM stops all of it
+    (soffice starts soffice.bin, which a plain kill would leave running)."""
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   start_new_session=True)
+    except OSError as err:
+        raise PdfUnavailable(f"LibreOffice could not be started: {err}") from err
+    try:
+        out, err_text = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as err:
+        _kill_group(process)
+        raise PdfUnavailable(f"LibreOffice took longer than {timeout:.0f} s to convert to PDF, and was stopped") \
+            from err
+    except BaseException:
+        _kill_group(process)
+        raise
+    return subprocess.CompletedProcess(command, process.returncode, out, err_text)
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.communicate()
 
 
 def page_count(pdf: bytes) -> int:

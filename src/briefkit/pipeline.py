@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import string
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefkit import citations
 from briefkit.briefs import load_brief
 from briefkit.checks import limits_for
 from briefkit.compose import Composed, Composer, Job
@@ -62,6 +62,7 @@ class Session:
     ws: Workspace
     problems: Problems
     keep_compiled: bool = False  # keep compiled templates between runs (compose.bytecode_cache)
+    memo: dict[str, Any] = field(default_factory=dict)  # formatted citations (citations.apply_citations)
     library: Library = field(init=False)
     composer: Composer = field(init=False)
     profiles: dict[tuple[str, str], Any] = field(init=False, default_factory=dict)  # conferences, committees read
@@ -69,7 +70,7 @@ class Session:
 
     def __post_init__(self) -> None:
         self.library = load_library(self.ws, self.problems)
-        self.composer = Composer(self.ws, self.library, self.keep_compiled)
+        self.composer = Composer(self.ws, self.library, self.keep_compiled, self.memo)
 
     def jobs(self, brief: Brief, committee_filter: str | None, problems: Problems) -> list[Job]:
         """Resolve a brief's conference, countries and committees into one job per output."""
@@ -198,12 +199,18 @@ def front_matter(composed: Composed) -> dict[str, object]:
     return meta
 
 
-def compose_brief(session: Session, path: Path, committee: str | None, problems: Problems) -> list[Composed]:
+def compose_brief(session: Session, path: Path, committee: str | None, problems: Problems,
+                  stage: Stage | None = None) -> list[Composed]:
     """Load one brief and compose all its outputs; raises BriefkitError if any part fails."""
+    stage = stage or Stage()
     brief = load_brief(path, session.ws.settings)
     local = Problems()
+    stage.name = "reading its country, committee and conference"
     jobs = session.jobs(brief, committee, local)
-    composed = [session.composer.compose(job) for job in jobs]
+    composed = []
+    for job in jobs:
+        stage.name = f"composing {job.name}"
+        composed.append(session.composer.compose(job))
     problems.extend(local.items)
     for item in composed:
         problems.extend(item.warnings)
@@ -239,79 +246,95 @@ class BriefResult:
     memo: list[tuple[str, Any]] = field(default_factory=list)  # citations a worker formatted, for the parent
 
 
-_WORKER: tuple[Session, str | None, tuple[str, ...] | None] | None = None  # set before worker processes fork
-_IN_WORKER = False  # set in each worker process
+@dataclass
+class Stage:
+    """Where a brief's build is, for the message if something unexpected goes wrong."""
+
+    name: str = "loading the brief"
 
 
-def _start_worker() -> None:
-    global _IN_WORKER
-    _IN_WORKER = True
-
-
-def _render_one(path: Path) -> BriefResult:
-    assert _WORKER is not None
-    session, committee, formats = _WORKER
+def build_brief(session: Session, path: Path, committee: str | None, formats: tuple[str, ...] | None,
+                debug: bool = False) -> BriefResult:
+    """Build one brief in memory: load, compose, parse, render. Returns its outputs, its problems and the
+    citations it added to the session's memo; whatever goes wrong is this brief's located problem, never an
+    exception (`debug`: the problem carries the traceback)."""
     problems = Problems()
     result = BriefResult(path)
-    known = len(citations.MEMO)
+    known = len(session.memo)
+    stage = Stage()
     try:
-        result.items = render_brief(session, path, committee, formats, problems)
+        result.items = render_brief(session, path, committee, formats, problems, stage)
         result.snippets = sorted({s for item in result.items for s in item.composed.snippets})
         result.inputs = sorted({src for item in result.items for src in _IMAGE_SOURCE.findall(item.composed.markdown)
                                 if session.ws.asset(src) is not None})
     except BriefkitError as err:
         problems.extend(err.problems)
         result.failed = True
+    except RecursionError:
+        problems.error(path, None, f"nesting too deep while {stage.name}",
+                       "a snippet that includes itself through others, or lists nested hundreds of levels deep?")
+        result.failed = True
+    except MemoryError:
+        problems.error(path, None, f"out of memory while {stage.name}")
+        result.failed = True
+    except OSError as err:
+        where = Path(err.filename) if isinstance(err.filename, str) else path
+        problems.error(where, None, f"cannot read or write a file while {stage.name}: {err.strerror or err}")
+        result.failed = True
+    except Exception as err:  # noqa: BLE001 - the error boundary of one brief: the others still build
+        hint = "run with --debug for a traceback"
+        if debug:
+            hint = "traceback:\n" + traceback.format_exc()
+        problems.error(path, None, f"internal error while {stage.name}: {type(err).__name__}: {err}", hint)
+        result.failed = True
     result.problems = list(problems.items)
-    if _IN_WORKER:  # hand new citations to the parent
-        result.memo = list(citations.MEMO.items())[known:]
+    result.memo = list(session.memo.items())[known:]
     return result
 
 
-def render_each(ws: Workspace, paths: list[Path], committee: str | None, formats: tuple[str, ...] | None,
-                jobs: int, problems: Problems,
-                progress: Callable[[int, int, str], None] | None) -> Iterator[BriefResult]:
-    """Render briefs, in parallel worker processes when there are several and `jobs` > 1; each result as soon as
-    it is ready, in order."""
-    global _WORKER
-    if not paths:
-        return
-    _WORKER = (Session(ws, problems, keep_compiled=True), committee, formats)  # the library loads once, before forking
-    try:
-        parallel = jobs > 1 and len(paths) > 1
-        if parallel:  # imported only here: a one-brief build does not pay for it
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+def lost(path: Path, reason: str) -> BriefResult:
+    """The result of a brief whose worker process died while building it."""
+    result = BriefResult(path, failed=True)
+    result.problems = [Problem(path, None, f"the worker process building this brief died: {reason}",
+                               "the other briefs were built; try this one alone with --jobs 1")]
+    return result
 
-            parallel = "fork" in multiprocessing.get_all_start_methods()
-        done = 0
-        if parallel:
-            # The first brief is rendered here, so the workers fork from a warm process: renderers imported,
-            # parser built, reference document read, templates compiled, once rather than once a worker.
-            first = _render_one(paths[0])
-            done += 1
-            if progress:
-                progress(done, len(paths), first.path.stem)
-            yield first
-            rest = paths[1:]
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(jobs, len(rest)), mp_context=context,
-                                     initializer=_start_worker) as pool:
-                for result in pool.map(_render_one, rest, chunksize=max(1, len(rest) // (jobs * 4))):
-                    citations.MEMO.update(result.memo)
-                    done += 1
-                    if progress:
-                        progress(done, len(paths), result.path.stem)
-                    yield result
-        else:
-            for path in paths:
-                result = _render_one(path)
-                done += 1
-                if progress:
-                    progress(done, len(paths), path.stem)
-                yield result
-    finally:
-        _WORKER = None
+
+def render_all(session: Session, paths: list[Path], committee: str | None, formats: tuple[str, ...] | None,
+               jobs: int, progress: Callable[[int, int, str], None] | None, debug: bool = False
+               ) -> Iterator[BriefResult]:
+    """Build briefs, in forked worker processes when there are several and `jobs` > 1; each result in order, as
+    soon as it and those before it are ready."""
+    from briefkit import workers
+
+    def build(path: Path) -> BriefResult:
+        return build_brief(session, path, committee, formats, debug)
+
+    done = 0
+
+    def report(result: BriefResult) -> BriefResult:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(paths), result.path.stem)
+        return result
+
+    if jobs <= 1 or len(paths) <= 1 or not workers.available():
+        for path in paths:
+            yield report(build(path))
+        return
+    # The first brief is built here, so the workers fork from a warm process: renderers imported, parser
+    # built, reference document read, templates compiled, once rather than once a worker.
+    yield report(build(paths[0]))
+    rest = paths[1:]
+    waiting: dict[int, BriefResult] = {}
+    following = 0
+    for index, result in workers.Pool(rest, build, min(jobs, len(rest)), lost).results():
+        session.memo.update(result.memo)
+        waiting[index] = report(result)
+        while following in waiting:
+            yield waiting.pop(following)
+            following += 1
 
 
 def make_pdfs(items: list[Rendered], problems: Problems) -> dict[str, bytes]:
@@ -332,18 +355,21 @@ def make_pdfs(items: list[Rendered], problems: Problems) -> dict[str, bytes]:
 
 
 def render_brief(session: Session, path: Path, committee: str | None, formats: tuple[str, ...] | None,
-                 problems: Problems) -> list[Rendered]:
+                 problems: Problems, stage: Stage | None = None) -> list[Rendered]:
     """Compose one brief and render each of its outputs in memory; raises BriefkitError on any failure."""
+    stage = stage or Stage()
     outputs = []
-    for composed in compose_brief(session, path, committee, problems):
+    for composed in compose_brief(session, path, committee, problems, stage):
         wanted = formats or composed.job.brief.formats or composed.job.conference.formats
-        for fmt in wanted:
-            if fmt not in RENDERERS and fmt != "pdf":
-                raise BriefkitError([Problem(path, composed.job.brief.line_of("formats"), f"unknown format '{fmt}'",
-                                             "available: " + ", ".join([*RENDERERS, "pdf"]))])
+        stage.name = f"parsing the composed text of {composed.job.name}"
         tree = parse(composed.markdown)  # parsed once; renderers only read it
         settings = from_composed(composed, session.ws)
-        files = {fmt: RENDERERS[fmt](composed, tree, settings) for fmt in wanted if fmt != "pdf"}
+        files = {}
+        for fmt in wanted:
+            if fmt != "pdf":
+                stage.name = f"writing {composed.job.name} as {fmt}"
+                files[fmt] = RENDERERS[fmt](composed, tree, settings)
+        stage.name = f"naming the files of {composed.job.name}"
         try:
             stem = output_stem(composed.job)
         except OutputNameError as err:
@@ -352,6 +378,7 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
                                          f"the pattern is 'filename' in {conference.path.name}")]) from err
         item = Rendered(composed, stem, files, "pdf" in wanted, files.get("docx"))
         if item.docx is None and item.needs_pdf:
+            stage.name = f"writing {composed.job.name} as docx for its PDF"
             item.docx = _docx(composed, tree, settings)
         if item.docx is not None and settings.reference is not None:
             _report_dropped(settings.reference, problems)

@@ -175,7 +175,7 @@ def snippet_files(ws: Workspace, clashes: list[tuple[str, Path, Path]] | None = 
     found: dict[str, Path] = {}
     for base in reversed(ws.dirs("snippets")):
         own = ws.layer_of(base) == 0 and ws.snippet_layers[0].name == "workspace"
-        for path in sorted(base.rglob("*.md")):
+        for path in sorted(p for p in base.rglob("*.md") if not p.is_dir()):
             snippet_id = path.relative_to(base).with_suffix("").as_posix()
             if clashes is not None and snippet_id in found and not own:
                 clashes.append((snippet_id, path, found[snippet_id]))

@@ -215,8 +215,12 @@ def _short(text: str) -> str:
 
 
 def read_text(path: Path) -> str:
-    """A file's text with \n line ends, or a located error if it is not UTF-8 or holds characters XML cannot."""
-    data = path.read_bytes()
+    """A file's text with \n line ends, or a located error if it cannot be read, is not UTF-8 or holds characters
+    XML cannot."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise BriefkitError([Problem(path, None, f"cannot read the file: {err.strerror or err}")]) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

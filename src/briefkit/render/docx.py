@@ -270,8 +270,12 @@ class DocxWriter(Visitor[None]):
 
         self.check(node.alt)
         path, data, kind = image_file(self.settings, self.document, node.src, node.line)
-        picture = Picture.from_blob(data)
-        cx, cy = int(picture.width), int(picture.height)
+        try:
+            picture = Picture.from_blob(data)
+            cx, cy = int(picture.width), int(picture.height)
+        except Exception as err:  # noqa: BLE001 - python-docx raises many kinds on a damaged picture
+            raise self.settings.problem(self.document, node.line, f"image '{node.src}' is damaged: its size "
+                                        f"cannot be read ({type(err).__name__})", "save the picture again") from None
         width = self.width(node)
         if width is not None and cx:
             cx, cy = width, int(cy * width / cx)

@@ -89,12 +89,25 @@ def image_file(settings: RenderSettings, document: Document | None, src: str, li
             kind = next((k for sig, k in IMAGE_SIGNATURES.items() if data.startswith(sig)), None)
             if kind is None:
                 raise settings.problem(document, line, f"'{src}' is not a PNG, JPEG or GIF image")
+            if not _whole(kind, data):
+                raise settings.problem(document, line, f"image '{src}' is damaged (cut short or not a whole "
+                                       f"{kind.upper()} file)", "save the picture again")
             return path, data, kind
     if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", src):
         raise settings.problem(document, line, f"image '{src}' is not a file in the workspace: briefkit loads "
                                "nothing from the network", "save the picture in the workspace and give its path")
     raise settings.problem(document, line, f"image '{src}' not found in the workspace",
                            "give a path relative to the workspace folder")
+
+
+def _whole(kind: str, data: bytes) -> bool:
+    """Whether a picture has the structure of a whole file of its kind (header with a size, and its end)."""
+    if kind == "png":
+        return (len(data) > 33 and data[12:16] == b"IHDR" and int.from_bytes(data[16:20], "big") > 0
+                and int.from_bytes(data[20:24], "big") > 0 and b"IEND" in data[-12:])
+    if kind == "jpeg":
+        return data.rstrip(b"\0").endswith(b"\xff\xd9") and len(data) > 4
+    return len(data) > 13 and data.rstrip(b"\0").endswith(b";")  # GIF: header, screen descriptor, trailer
 
 
 def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
