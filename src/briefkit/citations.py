@@ -28,8 +28,10 @@ CSL_TYPES = {
     "book": "book", "dataset": "dataset",
 }
 LOCATOR_LABELS = {"p.": "page", "pp.": "page", "para.": "paragraph", "paras.": "paragraph", "sec.": "section",
-                  "ch.": "chapter", "art.": "section"}
-_URL = re.compile(r"https?://[^\s<>]+[^\s<>.,;)]")
+                  "ch.": "chapter"}
+LITERAL_LOCATORS = ("art.", "arts.", "annex", "rule", "n.")  # no CSL term: printed as written, after the citation
+_URL = re.compile(r"https?://[^\s<>]+")
+_NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.MULTILINE)
 _DOUBLED_STOP = re.compile(r"([.?!])(\**)\.")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -222,13 +224,16 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
         memo[style_key] = "note" if style.root.get("class") == "note" else "in-text"
     is_note = memo[style_key] == "note"
     out, notes, last = [], [], 0
+    in_notes = _note_spans(text)
     for number, (cite, formatted) in enumerate(zip(cites, rendered, strict=True), start=1):
-        out.append(text[last:cite.start])
-        if is_note:
+        before = text[last:cite.start]
+        if is_note and not any(start <= cite.start < end for start, end in in_notes):
+            out.append(before.rstrip(" \t"))  # the mark follows the word: "TPNW⁴", not "TPNW ⁴"
             out.append(f"[^cite-{number}]")
             notes.append(f"[^cite-{number}]: {formatted}")
-        else:
-            out.append(formatted)
+        else:  # in text, or inside a note of the text's own (Word has no notes in notes): set in its place
+            out.append(before)
+            out.append(formatted.rstrip(".") if is_note else formatted)  # mid-sentence in the note
         last = cite.end
     out.append(text[last:])
     body = "".join(out)
@@ -271,6 +276,21 @@ def _digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
 
 
+def _note_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text's own footnote definitions are (from `[^label]:` to the next blank line followed by an
+    unindented line, or the next definition)."""
+    spans = []
+    for match in _NOTE_DEFINITION.finditer(text):
+        end = match.end()
+        for block in re.finditer(r"\n\s*\n(?=\S)|\n(?= {0,3}\[\^[^\]\s]+\]:)", text[end:]):
+            end += block.start()
+            break
+        else:
+            end = len(text)
+        spans.append((match.start(), end))
+    return spans
+
+
 def _positions(cites: list[Cite]) -> list[tuple[tuple[bool, bool, int], ...]]:
     """For each citation, per item: first use of that source, same items as the previous citation, distance."""
     last_seen: dict[str, int] = {}
@@ -297,16 +317,29 @@ def _run_citeproc(style: Any, cites: list[Cite], cited: list[str], sources: dict
     bib = CitationStylesBibliography(style, CiteProcJSON([to_csl(sources[k]) for k in cited]), _Markdown)
     citations = []
     for cite in cites:
-        items = [CitationItem(key, locator=_locator(loc, locate, cite.start)) if loc else CitationItem(key)
-                 for key, loc in cite.items]
+        items = [CitationItem(key, locator=located) if loc and (located := _locator(loc, locate, cite.start))
+                 else CitationItem(key) for key, loc in cite.items]
         citation = Citation(items)
         bib.register(citation)
         citations.append(citation)
-    rendered = [_links(str(bib.cite(c, lambda item: None))) for c in citations]
-    if cited:
-        bib.sort()
-    references = tuple(_links(str(entry)) for entry in bib.bibliography()) if cited else ()
-    return rendered, references
+    rendered = [_with_literal(_links(str(bib.cite(c, lambda item: None))), cite)
+                for c, cite in zip(citations, cites, strict=True)]
+    if not cited:
+        return rendered, ()
+    # The reference list from citations without locators: citeproc-py would print a cited page in the entry.
+    plain = CitationStylesBibliography(style, CiteProcJSON([to_csl(sources[k]) for k in cited]), _Markdown)
+    plain.register(Citation([CitationItem(key) for key in cited]))
+    plain.sort()
+    return rendered, tuple(_links(str(entry)) for entry in plain.bibliography())
+
+
+def _with_literal(formatted: str, cite: Cite) -> str:
+    """A citation with the locators CSL has no term for ("art. 2") added as written, before its final stop."""
+    extra = [loc for _, loc in cite.items if loc and loc.partition(" ")[0] in LITERAL_LOCATORS]
+    if not extra:
+        return formatted
+    stop = "." if formatted.endswith(".") else ""
+    return f"{formatted[:len(formatted) - len(stop)]}, {', '.join(extra)}{stop}"
 
 
 def _locator(text: str, locate: Callable[[int], tuple[Path, int | None]], offset: int) -> Any:
@@ -315,12 +348,24 @@ def _locator(text: str, locate: Callable[[int], tuple[Path, int | None]], offset
     label, _, value = text.partition(" ")
     if label in LOCATOR_LABELS and value:
         return Locator(LOCATOR_LABELS[label], value.strip())
+    if label in LITERAL_LOCATORS and value:
+        return None  # printed as written (see _with_literal)
     path, line = locate(offset)
     raise BriefkitError([Problem(path, line, f"cannot read the locator '{text}'",
-                                 "write it as 'p. 12', 'pp. 3-5', 'para. 4', 'sec. 2' or 'ch. 1'")])
+                                 "write it as 'p. 12', 'pp. 3-5', 'para. 4', 'sec. 2', 'ch. 1' or 'art. 5'")])
 
 
 def _links(formatted: str) -> str:
     """Make URLs clickable (unescaped, in <...>) and drop a period doubled after a title's own."""
     formatted = _DOUBLED_STOP.sub(r"\1\2", formatted)
-    return _URL.sub(lambda m: "<" + m.group().replace("\\", "") + ">", formatted)
+    return _URL.sub(_link, formatted)
+
+
+def _link(match: re.Match[str]) -> str:
+    """A URL in <...>, without the punctuation after it: a closing parenthesis ends it only if it opened none
+    (`.../S/RES/2331(2016)` keeps its parenthesis; `(see https://x.org)` does not)."""
+    url = match.group()
+    trail = ""
+    while url and (url[-1] in ".,;:!?*_" or url[-1] == ")" and url.count(")") > url.count("(")):
+        url, trail = url[:-1], url[-1] + trail
+    return "<" + url.replace("\\", "") + ">" + trail
