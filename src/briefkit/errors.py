@@ -29,12 +29,14 @@ class Problem:
 
 
 def _display_path(path: Path, root: Path | None) -> str:
+    """The path as the user knows it: relative to the workspace (or the current folder), links not followed."""
     for base in (root, Path.cwd()):
         if base is not None:
-            try:
-                return str(path.resolve().relative_to(base.resolve()))
-            except ValueError:
-                continue
+            for candidate, folder in ((path.absolute(), base.absolute()), (path.resolve(), base.resolve())):
+                try:
+                    return str(candidate.relative_to(folder))
+                except ValueError:
+                    continue
     return str(path)
 
 

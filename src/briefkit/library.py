@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,11 @@ def load_library(ws: Workspace, problems: Problems) -> Library:
     sources = _load_sources(ws, problems)
     facts = _load_facts(ws, sources, problems)
     snippets, broken = _load_snippets(ws, problems)
+    known = _when_values(ws)
     for snippet in snippets.values():
         local = Problems()
         check_references(snippet, sources, facts, local)
+        _check_when(snippet, known, local)
         problems.extend(local.items)
         if local.errors:
             broken.add(snippet.id)
@@ -118,6 +120,29 @@ def load_snippet(snippet_id: str, path: Path, layer: int, problems: Problems) ->
         updated=meta.get("updated"), order=meta.get("order", 100), internal=bool(meta.get("internal")),
         layer=layer, lines=dict(getattr(data, "key_lines", {})),
     )
+
+
+def _when_values(ws: Workspace) -> dict[str, Callable[[str], bool] | tuple[str, ...]]:
+    """What each `when` key may name: the workspace's committees and conferences, the kinds, any ISO country."""
+    from briefkit.model import KINDS
+    from briefkit.profiles import _iso_country
+
+    return {"committee": tuple(ws.names("templates/committees", ".yaml")),
+            "conference": tuple(ws.names("templates/conferences", ".yaml")), "kind": KINDS,
+            "country": lambda value: _iso_country(value) is not None}
+
+
+def _check_when(snippet: Snippet, known: dict[str, Callable[[str], bool] | tuple[str, ...]],
+                problems: Problems) -> None:
+    """A `when` value nothing can match (a typo) would hide the snippet for good: a warning with the near miss."""
+    for key, values in snippet.when.items():
+        allowed = known[key]
+        for value in values:
+            ok = allowed(value) if callable(allowed) else value in allowed
+            if not ok:
+                hint = did_you_mean(value, allowed) if not callable(allowed) else "use an ISO 3166 code such as FRA"
+                problems.warn(snippet.path, snippet.line_of("when"), f"when: {key} '{value}' matches no "
+                              f"{key} this workspace knows, so the snippet is never used there", hint)
 
 
 def clause_texts(values: Any, raw: Any, path: Path) -> tuple[ClauseText, ...]:
