@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-from conftest import REPO
-
 GOOD = "kind: position-paper\ncountry: CHN\ncommittee: third-committee\ntopics:\n  - title: T\n    sections:\n"
 
 
