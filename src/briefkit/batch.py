@@ -39,19 +39,24 @@ def brief_files(ws: Workspace, names: Iterable[str], problems: Problems) -> list
     briefs/ that a link takes out of the workspace is refused."""
     names = list(names)
     available = sorted(ws.briefs_dir.glob("*.yaml")) if ws.briefs_dir.is_dir() else []
-    found = []
-    for name in names or [p.name for p in available]:
+    hits: list[Path] = []
+    for name in names:
         path = Path(name)
         candidates = [path, ws.root / path, ws.briefs_dir / path, ws.briefs_dir / f"{name}.yaml"]
         hit = next((c for c in candidates if c.is_file()), None)
         if hit is None:
             problems.error(ws.briefs_dir / f"{path.stem}.yaml", None, f"no brief named '{name}'",
                            did_you_mean(path.stem, [p.stem for p in available]))
-        elif hit.absolute().is_relative_to(ws.root) and not hit.resolve().is_relative_to(ws.root):
-            problems.error(hit, None, f"brief '{hit.name}' is a symbolic link to {hit.resolve()}, outside the "
-                           "workspace; refused", "copy the brief into briefs/ instead of linking to it")
         else:
-            found.append(hit.resolve())
+            hits.append(hit)
+    found = []
+    for hit in hits if names else available:
+        resolved = hit.resolve()
+        if not resolved.is_relative_to(ws.root) and hit.absolute().is_relative_to(ws.root):
+            problems.error(hit, None, f"brief '{hit.name}' is a symbolic link to {resolved}, outside the "
+                           "workspace; refused", "copy the brief into briefs/ instead of linking to it")
+        elif resolved.is_file():
+            found.append(resolved)
     return found
 
 
@@ -79,7 +84,7 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
     if todo:
         from briefkit.pipeline import Session  # the composing and rendering modules, only now
 
-        session = Session(ws, report.problems, keep_compiled=True, memo=cache.memo(force))
+        session = Session(ws, report.problems, keep_compiled=True, memo=cache.memo())
         run = _Run(report, out_dir, cache)
         run.claimed.update({(out_dir / name).resolve(): path for path in skipped for name in cache.files(path)})
         run.render(session, todo, committee, formats, jobs, progress, debug)

@@ -111,11 +111,13 @@ class BuildCache:
         return cache
 
     @staticmethod
-    def memo(force: bool = False) -> dict[str, Any]:
-        """The citations formatted in earlier runs (see citations.MEMO), from the user's cache; none under
-        `force`, and any entry of the wrong shape is left out."""
+    def memo() -> dict[str, Any]:
+        """The citations formatted in earlier runs (see citations.apply_citations), from the user's own cache;
+        any entry of the wrong shape is left out. Every entry is keyed by a digest of what it was made from
+        (style and its file, citeproc's version, the sources, the position), so it is never stale and `--force`
+        need not ignore it; and it is never read from the output folder a stranger's workspace may bring."""
         folder = user_cache_dir()
-        if force or folder is None:
+        if folder is None:
             return {}
         try:
             memo = json.loads((folder / MEMO_NAME).read_text(encoding="utf-8"))
