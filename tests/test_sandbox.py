@@ -123,7 +123,7 @@ def test_everything_a_template_can_reach_is_plain_data():
             assert set(api.NAMES) <= set(run.context)
             for name, value in run.context.items():
                 if name in ("fact", "snippet", "compose", "position", "asks", "key_facts", "resolution"):
-                    assert callable(value) and value.__module__ == "briefkit.api"  # frozen_function wrappers
+                    assert isinstance(value, api.Function)  # frozen_function wrappers
                     continue
                 for where, item in _reachable(value, name):
                     assert isinstance(item, PLAIN), f"{where} is a {type(item).__name__}"
@@ -146,3 +146,18 @@ def test_a_brief_var_may_not_hide_an_api_name(mini, cli):
     (mini / "briefs" / "good.yaml").write_text(GOOD + "vars:\n  key_facts: 1\n")
     result = cli("check", "--root", mini)
     assert result.code == 1 and "variable 'key_facts' would hide the built-in 'key_facts'" in result.err
+
+
+def test_a_context_function_printed_by_mistake_shows_its_name(mini, cli):
+    _attack(mini, "{{ snippet | string }} {{ fact }}")
+    assert cli("build", "--root", mini, "--format", "md").code == 0
+    text = (mini / "build" / "evil-third-committee.md").read_text()
+    assert "snippet() fact()" in text and "0x" not in text
+
+
+def test_a_snippet_composing_itself_is_a_located_error(mini, cli):
+    _attack(mini, '{{ compose({"use": ["mini/evil"]}) }}')
+    result = cli("build", "--root", mini, "--format", "md")
+    assert result.code == 1
+    assert result.err_lines == ["snippets/mini/evil.md:5: error: snippet 'mini/evil' includes itself: mini/evil -> "
+                                "mini/evil"]

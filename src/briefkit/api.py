@@ -125,12 +125,22 @@ def _properties(cls: type) -> tuple[str, ...]:
                  if isinstance(attr, property) and not name.startswith("_") and name not in _LEFT_OUT)
 
 
-def frozen_function(function: Callable[..., Any]) -> Callable[..., Any]:
-    """A context function whose arguments may be views and whose result is frozen."""
+class Function:
+    """A context function for templates: arguments may be views, the result is frozen, and printed by mistake it
+    shows its name, not a memory address (outputs stay the same from run to run)."""
 
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return freeze(function(*(origin(a) for a in args), **{k: origin(v) for k, v in kwargs.items()}))
+    __slots__ = ("_function",)
 
-    call.__name__ = call.__qualname__ = function.__name__
-    call.__doc__ = function.__doc__
-    return call
+    def __init__(self, function: Callable[..., Any]):
+        self._function = function  # private: the sandbox refuses names that start with "_"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return freeze(self._function(*(origin(a) for a in args), **{k: origin(v) for k, v in kwargs.items()}))
+
+    def __repr__(self) -> str:
+        return f"{self._function.__name__}()"
+
+
+def frozen_function(function: Callable[..., Any]) -> Function:
+    """`function` as a template sees it (see Function)."""
+    return Function(function)

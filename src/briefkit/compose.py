@@ -211,12 +211,11 @@ class _Run:
         return f"{found.text}[@{found.source}{locator}]"
 
     def snippet(self, snippet_id: str) -> str:
-        snippet = self.lookup(snippet_id)
-        if snippet_id in self.stack:
-            raise _Lookup(f"snippet '{snippet_id}' includes itself: " + " -> ".join([*self.stack, snippet_id]))
-        return self.render_snippet(snippet)
+        return self.render_snippet(self.lookup(snippet_id))
 
     def render_snippet(self, snippet: Snippet) -> str:
+        if snippet.id in self.stack:  # through snippet(), compose() or a tag selection
+            raise _Lookup(f"snippet '{snippet.id}' includes itself: " + " -> ".join([*self.stack, snippet.id]))
         self.stack.append(snippet.id)
         try:
             text = self.composer.env.get_template(SNIPPET_PREFIX + snippet.id).render(self.context)

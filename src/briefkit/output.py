@@ -49,7 +49,13 @@ def output_stem(job: Job) -> str:
     if job.topic_index is not None and "{topic" not in pattern:
         pattern += "-{topic_number}"  # one paper per topic needs a name per topic
     values = {k: _UNSAFE.sub("_", v).strip("_.") for k, v in fields.items()}
-    stem = pattern.format(**values).strip()
+    stem = pattern
+    for name, value in values.items():  # plain replacement: no format specs, which could write a '/'
+        stem = stem.replace("{" + name + "}", value)
+    stem = stem.strip()
+    if any(c in stem for c in "/\\\0:") or "{" in stem or "}" in stem:
+        raise OutputNameError(f"file-name pattern '{job.conference.filename}' gives '{stem[:60]}', which is not "
+                              "one file name in the output folder")
     if not stem.strip("_.-"):
         raise OutputNameError(f"file-name pattern '{job.conference.filename}' gives an empty name for this brief")
     if stem.startswith(".") or ".." in stem:

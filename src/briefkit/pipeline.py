@@ -173,9 +173,14 @@ def _check_filename(pattern: str, path: Path) -> None:
     except OutputNameError as err:
         raise BriefkitError([Problem(path, None, str(err))]) from err
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(pattern)
+                  if name is not None]
     except ValueError as err:
         raise BriefkitError([Problem(path, None, f"bad file-name pattern '{pattern}': {err}")]) from err
+    if any(spec or conversion for _, spec, conversion in fields):
+        raise BriefkitError([Problem(path, None, f"file-name pattern '{pattern}' formats a field ('{{name:...}}' or "
+                                     "'{name!r}'); a pattern only names fields, like '{brief}-{committee}'")])
+    names = [name for name, _, _ in fields]
     for name in names:
         if name not in FILENAME_FIELDS:
             hint = did_you_mean(name, FILENAME_FIELDS) or "known: " + ", ".join(FILENAME_FIELDS)

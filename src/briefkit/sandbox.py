@@ -43,10 +43,26 @@ class RenderLimit(Exception):
     """A render went past a limit; the message says which."""
 
 
+def roman(number: int) -> str:
+    """A number in upper-case Roman numerals (the `roman` filter: topics I, II, III ...)."""
+    if not isinstance(number, int) or isinstance(number, bool) or not 0 < number < 4000:
+        return str(number)
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
+
+
 class Sandbox(SandboxedEnvironment):
     """The sandboxed environment with an allow-list of types and size checks on `*` and `**`."""
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self.filters["roman"] = roman
 
     def join_path(self, template: str, parent: str) -> str:
         """`{% include %}`, `{% import %}` and `{% extends %}` name templates; snippets are used with `snippet(id)`,

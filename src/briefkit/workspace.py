@@ -68,14 +68,14 @@ class Workspace:
         """Read `briefkit.yaml` (if any) and resolve the layers; a bad setting or library is a located error."""
         root = root.resolve()
         settings = load_settings(root)
-        templates = [Layer("workspace", (root / "templates").resolve())]
+        templates = [Layer("workspace", _own_folder(root, "templates"))]
         if builtin:
             templates.append(Layer("built-in", (BUILTIN / "templates").resolve()))
         libraries = [resolve_library(root, name, settings) for name in settings.libraries]
         snippets = []
         own = root / "snippets"
         if own.is_dir() and own.resolve() not in {lib.root for lib in libraries}:
-            snippets.append(Layer("workspace", own.resolve()))  # the repository's snippets/ links to its library
+            snippets.append(Layer("workspace", _own_folder(root, "snippets")))  # the repository's links to its library
         snippets.extend(libraries)
         return cls(root, _unique(templates), _unique(snippets), settings)
 
@@ -156,6 +156,16 @@ class Workspace:
         layer = layer or self.layer_for(path)
         if layer is not None and not layer.contains(path):
             raise BriefkitError([outside_problem(path, layer)])
+
+
+def _own_folder(root: Path, name: str) -> Path:
+    """A workspace's own `templates/` or `snippets/`, resolved; one that a link takes out of the workspace is
+    refused (its layer would be wherever the link points)."""
+    folder = (root / name).resolve()
+    if not folder.is_relative_to(root):
+        raise BriefkitError([Problem(root / name, None, f"{name}/ is a symbolic link to {folder}, outside the "
+                                     "workspace; refused", f"make {name}/ a folder of the workspace")])
+    return folder
 
 
 def outside_problem(path: Path, layer: Layer) -> Problem:

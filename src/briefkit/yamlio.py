@@ -214,10 +214,17 @@ def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+MAX_FILE = 8 << 20  # a text file a user writes: a long snippet is 20 KB
+
+
 def read_text(path: Path) -> str:
     """A file's text with \n line ends, or a located error if it cannot be read, is not UTF-8 or holds characters
     XML cannot."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE:
+            raise BriefkitError([Problem(path, None, f"the file is {size:,} bytes; a snippet, brief, template or "
+                                         f"YAML file may have {MAX_FILE:,} at most")])
         data = path.read_bytes()
     except OSError as err:
         raise BriefkitError([Problem(path, None, f"cannot read the file: {err.strerror or err}")]) from None

@@ -402,8 +402,14 @@ class _Numbering:
         return (XML_HEAD + self.head + abstracts + self.middle + nums + self.tail).encode()
 
 
+MAX_REFERENCE = 32 << 20  # bytes: a reference document is styles and a theme, a few hundred KB
+
+
 @lru_cache(maxsize=8)
 def _load(path: Path, stamp: tuple[float, int]) -> Reference:
+    if stamp[1] > MAX_REFERENCE:
+        raise BriefkitError([Problem(path, None, f"refused the reference document: it is {stamp[1]:,} bytes (at most "
+                                     f"{MAX_REFERENCE:,})", "save it again from Word without pictures or fonts")])
     return Reference(path, path.read_bytes())
 
 

@@ -38,6 +38,15 @@ ALLOWED_TYPES = frozenset({
     CT + "custom-properties+xml", "application/vnd.openxmlformats-package.core-properties+xml",
     CT + "obfuscatedFont", "image/png", "image/jpeg", "image/gif", "application/vnd.ms-word.stylesWithEffects+xml",
 })
+# What a relationship may be, by the last part of its type: a macro, control, OLE object or attached template
+# is dropped whatever content type its part claims.
+ALLOWED_RELATIONSHIPS = frozenset({
+    "officeDocument", "core-properties", "extended-properties", "custom-properties", "styles", "stylesWithEffects",
+    "settings", "fontTable", "webSettings", "numbering", "footnotes", "endnotes", "header", "footer", "theme",
+    "customXml", "customXmlProps", "image", "font",
+})
+IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
+                    "image/gif": (b"GIF87a", b"GIF89a")}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
@@ -138,21 +147,23 @@ def read_package(path: Path, data: bytes) -> Package:
         for rel in rels.iter(f"{{{PKG_RELS}}}Relationship"):
             target = rel.get("Target", "")
             kind = rel.get("Type", "").rsplit("/", 1)[-1]
-            if rel.get("TargetMode") == "External":
-                if kind != "hyperlink":
-                    package.dropped.append(f"an external {kind} relationship ({target[:60]})")
-                    continue
-                kept_rels.append(rel)  # a hyperlink of a header or the body: a brief writes its own
+            if rel.get("TargetMode") == "External":  # a brief writes its own links; nothing else may be remote
+                package.dropped.append(f"an external {kind} relationship ({target[:60]})")
                 continue
             name = _resolve(source, target)
             ctype = content_type(name) if name else ""
-            allowed = ctype in ALLOWED_TYPES or ctype in MAIN_TYPES and source == ""
+            allowed = (ctype in ALLOWED_TYPES or ctype in MAIN_TYPES and source == "") and \
+                kind in ALLOWED_RELATIONSHIPS
             if name is None or name not in entries or not allowed:
-                package.dropped.append(f"{name or target} ({ctype or kind})")
+                package.dropped.append(f"{name or target} ({kind}, {ctype or 'no content type'})")
                 continue
             kept_rels.append(rel)
             if name not in package.parts:
                 part = _read(archive, entries[name])
+                if ctype in IMAGE_SIGNATURES and not part.startswith(IMAGE_SIGNATURES[ctype]):
+                    package.dropped.append(f"{name} (not really {ctype})")
+                    kept_rels.pop()
+                    continue
                 if ctype.endswith("xml"):
                     parse_xml(part)
                 package.parts[name] = part
@@ -181,8 +192,9 @@ def _without_dropped_references(name: str, data: bytes, package: Package) -> byt
     rels = package.parts.get(posixpath.join(folder, "_rels", f"{base}.rels"))
     ids = {r.get("Id") for r in parse_xml(rels).iter(f"{{{PKG_RELS}}}Relationship")} if rels else set()
     root = parse_xml(data)
-    stale = [e for e in root.iter() if isinstance(e.tag, str) and any(
-        k.startswith(f"{{{R}}}") and v not in ids for k, v in e.attrib.items())]
+    stale = [e for e in root.iter() if isinstance(e.tag, str) and (any(
+        k.startswith(f"{{{R}}}") and v not in ids for k, v in e.attrib.items())
+        or etree.QName(e).localname == "attachedTemplate")]
     if not stale:
         return data
     for element in stale:

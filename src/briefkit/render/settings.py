@@ -66,6 +66,7 @@ def fill(text: str, values: dict[str, str]) -> str:
     return text
 
 
+MAX_IMAGE = 20 << 20
 IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"GIF87a": "gif", b"GIF89a": "gif"}
 
 
@@ -83,6 +84,9 @@ def image_file(settings: RenderSettings, document: Document | None, src: str, li
                 raise settings.problem(document, line, f"image '{src}' leads outside the {layer.name} folder",
                                        "copy the file into the folder instead of linking to it")
             try:
+                if path.stat().st_size > MAX_IMAGE:
+                    raise settings.problem(document, line, f"image '{src}' is {path.stat().st_size:,} bytes; a "
+                                           f"picture in a brief may have {MAX_IMAGE:,} at most", "make it smaller")
                 data = path.read_bytes()
             except OSError as err:
                 raise settings.problem(document, line, f"cannot read image '{src}': {err.strerror}") from None
