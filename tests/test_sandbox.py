@@ -16,7 +16,7 @@ from briefkit.pipeline import Session
 from briefkit.workspace import Workspace
 from conftest import REPO
 
-BLOCKED = ("undefined variable", "not allowed in a template")
+BLOCKED = ("undefined variable", "not allowed in a template", "undefined: no field")
 GOOD = "kind: position-paper\ncountry: CHN\ncommittee: third-committee\ntopics:\n  - title: T\n    sections:\n" \
        "      - use: [mini/good]\n"
 

@@ -14,7 +14,7 @@ import jinja2
 from jinja2.loaders import split_template_path
 
 from briefkit import __version__
-from briefkit.api import NAMES, freeze, frozen_function
+from briefkit.api import NAMES, View, freeze, frozen_function
 from briefkit.citations import apply_citations
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.library import CITATION, FACT_CALL, Library, cited_keys
@@ -29,6 +29,7 @@ from briefkit.yamlio import XML_ILLEGAL, read_text
 SNIPPET_PREFIX = "snippet:"
 FUNCTIONS = ("fact", "snippet", "compose", "position", "asks", "key_facts", "resolution")
 _FOOTNOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
+_NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 _NOT_PARAGRAPH = re.compile(r"\s*(?:[#>|`~]|[-*+]\s|\d+[.)]\s|\[\^|$)")
 TIMING = "<!-- timing -->"  # a speech template marks where its timing line goes
 DISCLOSURE = "<!-- disclosure -->"  # where a template puts the disclosure page a conference asks for
@@ -220,13 +221,37 @@ class _Run:
         try:
             text = self.composer.env.get_template(SNIPPET_PREFIX + snippet.id).render(self.context)
             check_text(text, f"snippet '{snippet.id}'")
+        except (RenderLimit, BriefkitError, MemoryError):
+            raise  # a limit stops the whole composition
+        except Exception as err:  # noqa: BLE001 - reported at its line; the rest of the brief is still checked
+            self.problems.items.append(_locate(err, self.job.brief.path, self.context))
+            return ""
         finally:
             self.stack.pop()
         self.used.append(snippet.id)
         self.count += 1
+        self._check_notes(snippet, text)
         prefix = f"s{self.count}-"
         text = _FOOTNOTE_LABEL.sub(lambda m: f"[^{prefix}{m.group(1)}]", text.strip())
         return _cite_front_matter(text, snippet.sources)
+
+    def _check_notes(self, snippet: Snippet, text: str) -> None:
+        """A note mark with no note would print as typed, and a note nobody marks would vanish: both are said."""
+        defined = {m.group(1) for m in _NOTE_DEFINITION.finditer(text)}
+        marked = {m.group(1) for m in _FOOTNOTE_LABEL.finditer(text)
+                  if not text.startswith(":", m.end()) or m.group(1) not in defined}
+        body = snippet.body.split("\n")
+
+        def line_of(label: str) -> int:
+            return next((snippet.body_line + i for i, line in enumerate(body) if f"[^{label}]" in line),
+                        snippet.body_line)
+
+        for label in sorted(marked - defined):
+            self.problems.warn(snippet.path, line_of(label), f"note [^{label}] has no text: it prints as typed",
+                               f"add a line '[^{label}]: the note's text' to the snippet")
+        for label in sorted(defined - marked):
+            self.problems.warn(snippet.path, line_of(label), f"note [^{label}] is never marked in the text, so it "
+                               "is left out", f"put [^{label}] where the note belongs, or delete the note")
 
     def render_text(self, text: str) -> str:
         """A short text from the brief (a summary line, an ask), rendered with the context."""
@@ -564,6 +589,12 @@ def _locate(err: Exception, fallback: Path, context: Mapping[str, Any]) -> Probl
     if isinstance(err, jinja2.exceptions.SecurityError):
         return Problem(path, line, f"not allowed in a template: {err}")
     if isinstance(err, jinja2.UndefinedError):
+        field = re.search(r"'briefkit\.api\.View object' has no attribute '([^']+)'", str(err))
+        if field:  # a view's field: say it in the template API's words
+            owners = [name for name, value in context.items() if isinstance(value, View)]
+            known = sorted({key for name in owners for key in context[name]})
+            return Problem(path, line, f"undefined: no field '{field.group(1)}' (the fields of "
+                           f"{', '.join(owners)} are in docs/template-api.md)", did_you_mean(field.group(1), known))
         name = re.search(r"'([^']+)' is undefined", str(err))
         hint = did_you_mean(name.group(1), context) if name else None
         return Problem(path, line, f"undefined variable: {err}", hint)

@@ -44,6 +44,7 @@ from briefkit.tree import (
 )
 
 PAGE_BREAK = "<!-- pagebreak -->"
+_COMMENT = re.compile(r"<!--.*?-->(?:\s*<!--.*?-->)*", re.DOTALL)
 HEADING_ROLES = {"<!-- references-heading -->": "references", "<!-- disclosure-heading -->": "disclosure"}
 _ALIGN = re.compile(r"text-align:(\w+)")
 _SLUG_DROP = re.compile(r"[^\w\- ]")
@@ -94,6 +95,8 @@ class _Builder:
                     out.append(PageBreak(line))
                 elif marker in HEADING_ROLES:
                     role = HEADING_ROLES[marker]
+                elif _COMMENT.fullmatch(marker):
+                    pass  # a paragraph that is only an HTML comment is the author's note, as on GitHub
                 else:
                     out.append(Paragraph(tuple(self.inlines(inline.children or [], line)), line))
                 i = close + 1

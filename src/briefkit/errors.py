@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# A problem is one line: characters that end a line anywhere (str.splitlines, editors) are shown escaped.
+_ONE_LINE = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,8 @@ class Problem:
         if self.line:
             where = f"{where}:{self.line}"
         text = f"{where}: {self.severity}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        text = f"{text} ({self.hint})" if self.hint else text
+        return _ONE_LINE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _display_path(path: Path, root: Path | None) -> str:

@@ -17,7 +17,6 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
@@ -34,7 +33,7 @@ SECONDS = 10.0  # one output's whole composition
 MAX_TEXT = 2_000_000  # characters one value, or one output's text, may have (a long paper has 60,000)
 MAX_MEMORY = 1 << 30  # bytes a composition may allocate
 
-PLAIN = (View, str, int, float, bool, Decimal, dt.date, dt.time, dt.timedelta, tuple, list, dict, set, frozenset,
+PLAIN = (View, str, int, float, bool, dt.date, dt.time, dt.timedelta, tuple, list, dict, set, frozenset,
          MappingProxyType, range, type(None), markupsafe.Markup, jinja2.runtime.LoopContext,
          jinja2.utils.Namespace, jinja2.utils.Cycler, jinja2.utils.Joiner, jinja2.runtime.Undefined)
 

@@ -16,7 +16,7 @@ import selectors
 import signal
 import struct
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -29,12 +29,15 @@ def available() -> bool:
     return hasattr(os, "fork")
 
 
+AHEAD = 2  # tasks queued to each worker, so it never waits while the parent writes a result's files
+
+
 @dataclass
 class _Worker:
     pid: int
     tasks: int  # the parent writes task numbers here
     results: int  # and reads results here
-    task: int | None = None
+    queue: list[int] = field(default_factory=list)  # tasks sent, oldest (the one it is on) first
     buffer: bytes = b""
 
 
@@ -53,24 +56,31 @@ class Pool(Generic[T, R]):
         try:
             for _ in range(min(self.jobs, len(pending))):
                 self._start(selector)
-            for idle in list(self.workers.values()):
-                self._assign(idle, pending)
+            for _ in range(AHEAD):
+                for idle in list(self.workers.values()):
+                    if pending:
+                        self._assign(idle, pending)
             while self.workers:
                 for key, _ in selector.select():
                     worker = self.workers.get(key.fd)
                     if worker is None:
                         continue  # retired earlier in this round
-                    done = self._read(worker)
-                    if done is not None:
-                        yield done
-                    if worker.pid == 0:  # it died (holding the task just reported, or none)
+                    finished = self._read(worker)
+                    yield from finished
+                    if worker.pid == 0:  # it died: its other queued tasks go back, and a new worker takes them
+                        pending[:0] = worker.queue
+                        worker.queue = []
                         self._retire(worker, selector)
                         if pending:
-                            self._assign(self._start(selector), pending)
-                    elif done is not None:
-                        if pending:
-                            self._assign(worker, pending)  # if it is gone, its pipe says so next
-                        else:
+                            replacement = self._start(selector)
+                            for _ in range(AHEAD):
+                                if pending:
+                                    self._assign(replacement, pending)
+                    elif finished:
+                        for _ in finished:
+                            if pending:
+                                self._assign(worker, pending)  # if it is gone, its pipe says so next
+                        if not worker.queue:
                             self._retire(worker, selector)
         finally:
             for worker in list(self.workers.values()):
@@ -114,36 +124,36 @@ class Pool(Generic[T, R]):
         finally:
             os._exit(code)
 
-    def _assign(self, worker: _Worker, pending: list[int]) -> bool:
-        worker.task = pending.pop(0)
+    def _assign(self, worker: _Worker, pending: list[int]) -> None:
+        task = pending.pop(0)
+        worker.queue.append(task)
         try:
-            os.write(worker.tasks, _HEADER.pack(worker.task))
-        except OSError:  # it died before it could take the task: its read end says so
-            return False
-        return True
+            os.write(worker.tasks, _HEADER.pack(task))
+        except OSError:
+            pass  # it died before it could take the task: its result pipe says so, and the task goes back
 
-    def _read(self, worker: _Worker) -> tuple[int, R] | None:
-        """A finished result, the stand-in for a task whose worker died, or None while a result is incomplete."""
+    def _read(self, worker: _Worker) -> list[tuple[int, R]]:
+        """The results now complete (a read may hold several, or part of one), or the stand-in for the task whose
+        worker died."""
         try:
             chunk = os.read(worker.results, 1 << 20)
         except OSError:
             chunk = b""
-        if not chunk:  # the worker is gone
-            task, worker.task = worker.task, None
+        if not chunk:  # the worker is gone: the task it was on failed with it
             reason = _exit_reason(worker.pid)
             worker.pid = 0
-            if task is None:
-                return None
-            return task, self.died(self.items[task], reason)
+            if not worker.queue:
+                return []
+            task = worker.queue.pop(0)
+            return [(task, self.died(self.items[task], reason))]
         worker.buffer += chunk
-        if len(worker.buffer) < 8 or len(worker.buffer) < 8 + _HEADER.unpack(worker.buffer[:8])[0]:
-            return None
-        size = _HEADER.unpack(worker.buffer[:8])[0]
-        result = pickle.loads(worker.buffer[8:8 + size])  # noqa: S301 - our own forked worker's result
-        worker.buffer = worker.buffer[8 + size:]
-        task, worker.task = worker.task, None
-        assert task is not None
-        return task, result
+        done = []
+        while len(worker.buffer) >= 8 and len(worker.buffer) >= 8 + _HEADER.unpack(worker.buffer[:8])[0]:
+            size = _HEADER.unpack(worker.buffer[:8])[0]
+            result = pickle.loads(worker.buffer[8:8 + size])  # noqa: S301 - our own forked worker's result
+            worker.buffer = worker.buffer[8 + size:]
+            done.append((worker.queue.pop(0), result))
+        return done
 
     def _retire(self, worker: _Worker, selector: selectors.BaseSelector, kill: bool = False) -> None:
         selector.unregister(worker.results)

@@ -139,9 +139,10 @@ class Workspace:
 
     def layer_of(self, path: Path) -> int:
         """Index of the snippet layer a file belongs to (0 is the highest priority)."""
-        for index, layer in enumerate(self.snippet_layers):
-            if path.is_relative_to(layer.root) or path.resolve().is_relative_to(layer.root):
-                return index
+        for candidate in (path, path.resolve()):  # as found (cheap), then with links followed
+            for index, layer in enumerate(self.snippet_layers):
+                if candidate.is_relative_to(layer.root):
+                    return index
         return len(self.snippet_layers)
 
     def layer_for(self, path: Path) -> Layer | None:

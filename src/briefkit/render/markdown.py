@@ -40,6 +40,7 @@ from briefkit.tree import (
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>|~])|&(?=#?\w+;)")
 _LINE_START = re.compile(r"^(?:([#+=-])|(\d+)([.)])(?=\s|$))", re.MULTILINE)
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _TICKS = re.compile(r"`+")
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter where installed: same text, faster
 
@@ -114,7 +115,9 @@ class MarkdownWriter(Visitor[str]):
 
     def visit_table(self, node: Table) -> str:
         marks = {"left": ":---", "center": ":---:", "right": "---:", "": "---"}
-        rows = ["| " + " | ".join(self.inlines(cell.children) for cell in row) + " |" for row in node.rows]
+        # GitHub splits a row at every unescaped pipe, inside code spans too, before it reads the cells
+        rows = ["| " + " | ".join(_UNESCAPED_PIPE.sub(r"\\|", self.inlines(cell.children)) for cell in row) + " |"
+                for row in node.rows]
         rule = "|" + "|".join(marks[cell.align] for cell in node.rows[0]) + "|"
         return "\n".join([rows[0], rule, *rows[1:]])
 
