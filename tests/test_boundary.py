@@ -53,7 +53,7 @@ def test_a_corrupt_picture_is_that_briefs_problem(mini, cli, picture, message):
     _second(mini, "![A picture](figures/pic.png)")
     result = cli("build", "--root", mini, "--format", "docx,html")
     assert result.code == 1 and "Traceback" not in result.err
-    assert len(result.err_lines) == 1 and result.err_lines[0].startswith("briefs/bad.yaml"), result.err
+    assert len(result.err_lines) == 1 and result.err_lines[0].startswith("snippets/mini/bad.md:4: error:"), result.err
     assert message in result.err_lines[0]
     assert (mini / "build" / "good-third-committee.docx").is_file()
     assert not list((mini / "build").glob("bad-*"))
@@ -172,3 +172,15 @@ def test_sigterm_while_the_main_process_renders_stops_the_run(mini):
     out, err = run.communicate(timeout=30)
     assert run.returncode == 143, err
     assert err.strip().splitlines() == ["briefkit: stopped (SIGTERM); nothing half-written was left behind"]
+
+
+def test_a_problem_found_after_composition_is_reported_at_the_snippet_line(mini, cli):
+    (mini / "snippets" / "mini" / "pic.md").write_text("---\ntitle: Pic\n---\nIntro line.\n\nSecond paragraph.\n\n"
+                                                      "![x](missing.png)\n")
+    (mini / "briefs" / "good.yaml").write_text(BRIEF.format(use="mini/good, mini/pic"))
+    for command in ("build", "check"):
+        result = cli(command, "--root", mini, "--format", "docx,html") if command == "build" else \
+            cli(command, "--root", mini)
+        assert result.code == 1
+        assert "snippets/mini/pic.md:8: error: image 'missing.png' not found in the workspace" in result.err, \
+            result.err

@@ -23,6 +23,7 @@ from briefkit.model import Brief, Committee, Conference, Country, Section, Snipp
 from briefkit.profiles import country_short_name
 from briefkit.resolution import Phrases, Resolution, ResolutionBuilder, load_phrases
 from briefkit.sandbox import SANDBOX_VERSION, RenderLimit, Sandbox, check_text, finalize, limited
+from briefkit.tree import SourceMap
 from briefkit.workspace import Workspace
 from briefkit.yamlio import XML_ILLEGAL, read_text
 
@@ -75,6 +76,7 @@ class Composed:
     text_end: int | None = None  # where the reference list starts in `markdown`, if there is one
     spoken_words: int | None = None  # a speech's words after its timing line
     appendix_pages: int = 0  # pages at the end that page limits do not count (a disclosure page)
+    source: SourceMap = field(default_factory=SourceMap)  # which snippet file and line each composed line is from
 
     @property
     def speaking_seconds(self) -> int | None:
@@ -183,6 +185,7 @@ class _Run:
     used: list[str] = field(default_factory=list)
     count: int = 0
     empty_defaults: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    pieces: list[tuple[str, Path, int]] = field(default_factory=list)  # each snippet's text, file, first line
     context: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -232,8 +235,12 @@ class _Run:
         self.count += 1
         self._check_notes(snippet, text)
         prefix = f"s{self.count}-"
+        leading = len(text) - len(text.lstrip("\n"))  # newlines the output starts with
         text = _FOOTNOTE_LABEL.sub(lambda m: f"[^{prefix}{m.group(1)}]", text.strip())
-        return _cite_front_matter(text, snippet.sources)
+        text = _cite_front_matter(text, snippet.sources)
+        # the loader pads the body with blank lines for its front matter: output line k is about file line k
+        self.pieces.append((text, snippet.path, max(leading + 1, snippet.body_line)))
+        return text
 
     def _check_notes(self, snippet: Snippet, text: str) -> None:
         """A note mark with no note would print as typed, and a note nobody marks would vanish: both are said."""
@@ -357,6 +364,27 @@ class _Run:
                 self.empty_defaults.append((section.heading or "untitled", all_tags))
             parts.extend(self.render_snippet(s) for s in chosen)
         return "\n\n".join(p for p in parts if p)
+
+
+def source_map(text: str, pieces: list[tuple[str, Path, int]]) -> SourceMap:
+    """Which snippet each line of the composed text came from: each snippet's text is found where it landed, and
+    a line belongs to the innermost snippet that holds it (a line of the template's own is from no snippet)."""
+    spans = []
+    for piece, path, first in pieces:
+        at = text.find(piece) if piece.strip() else -1
+        if at >= 0:
+            start = text.count("\n", 0, at) + 1
+            spans.append((start, start + piece.count("\n"), path, first))
+    starts: list[tuple[int, Path | None, int]] = []
+    for line in range(1, text.count("\n") + 2):
+        holding = [s for s in spans if s[0] <= line <= s[1]]
+        owner = min(holding, key=lambda s: s[1] - s[0]) if holding else None
+        entry = (line, owner[2], owner[3] + line - owner[0]) if owner else (line, None, line)
+        previous = starts[-1] if starts else None
+        if previous is None or previous[1] != entry[1] or \
+                (entry[1] is not None and previous[2] + line - previous[0] != entry[2]):
+            starts.append(entry)
+    return SourceMap(tuple(starts))
 
 
 def _section(spec: Mapping[str, Any]) -> Section:
@@ -497,7 +525,7 @@ class Composer:
         text_end = len(body.rstrip()) if references else None
         body = _with_references(body, cited.heading, references)
         return Composed(job, self.title(job), body, tuple(dict.fromkeys(run.used)), cited.cited,
-                        tuple(problems.warnings), text_end, spoken, appendix)
+                        tuple(problems.warnings), text_end, spoken, appendix, source_map(text, run.pieces))
 
     def _report_empty_defaults(self, run: _Run) -> None:
         """One warning for the default sections no snippet of the workspace's libraries fills."""

@@ -196,14 +196,14 @@ class SourceMap:
     """Where pieces of the composed text came from: (first composed line, file, that line's number in the file),
     sorted by composed line. The composer may hand one to `document.parse`; without it lines stay composed lines."""
 
-    starts: tuple[tuple[int, Path, int], ...] = ()
+    starts: tuple[tuple[int, Path | None, int], ...] = ()  # a None file: from the template, not a snippet
 
     def locate(self, line: int) -> tuple[Path | None, int]:
         found: tuple[Path | None, int] = (None, line)
         for start, path, file_line in self.starts:
             if start > line:
                 break
-            found = (path, file_line + line - start)
+            found = (path, file_line + line - start) if path is not None else (None, line)
         return found
 
 
