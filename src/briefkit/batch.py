@@ -90,8 +90,9 @@ def build(ws: Workspace, names: Iterable[str] = (), formats: tuple[str, ...] | N
         from briefkit.pipeline import Session  # the composing and rendering modules, only now
 
         session = Session(ws, report.problems, keep_compiled=True, memo=cache.memo())
-        run = _Run(report, out_dir, cache)
-        run.claimed.update({(out_dir / name).resolve(): path for path in skipped for name in cache.files(path)})
+        resolved = out_dir.resolve()  # once: each output's path is then the folder and its own name
+        run = _Run(report, resolved, cache)
+        run.claimed.update({resolved / name: path for path in skipped for name in cache.files(path)})
         run.render(session, todo, committee, formats, jobs, progress, debug)
         if report.written or cache.entries and out_dir.is_dir():
             cache.save(session.memo)
@@ -197,14 +198,14 @@ class _Run:
         of the run, or another output of the same brief, already writes one of them."""
         seen: set[Path] = set()
         for target in targets:
-            owner = self.claimed.get(target.resolve())
-            if owner is not None or target.resolve() in seen:
+            owner = self.claimed.get(target)
+            if owner is not None or target in seen:
                 other = f"brief '{owner.stem}'" if owner is not None and owner != brief else "another of its outputs"
                 self.report.problems.items.append(Problem(
                     brief, None, f"output {target.name} is also written by {other} in this run",
                     "give the briefs (or the conference's file-name pattern) names that differ"))
                 return False
-            seen.add(target.resolve())
+            seen.add(target)
         self.claimed.update((target, brief) for target in seen)
         return True
 

@@ -194,8 +194,9 @@ class _Run:
         brief = job.brief
         self.context = {name: freeze(value) for name, value in brief.vars.items()}
         self.context.update(
-            brief=freeze(brief), country=freeze(job.country), committee=freeze(job.committee),
-            conference=freeze(job.conference), kind=brief.kind, topics=freeze(job.topics), vars=freeze(brief.vars),
+            brief=freeze(brief), country=self.composer.view(job.country), committee=self.composer.view(job.committee),
+            conference=self.composer.view(job.conference), kind=brief.kind, topics=freeze(job.topics),
+            vars=freeze(brief.vars),
             title=self.composer.title(job), date=brief.date,
             **{name: frozen_function(getattr(self, name)) for name in FUNCTIONS},
         )
@@ -441,6 +442,14 @@ class Composer:
         self.env = make_environment(ws, library, keep_compiled)
         self._phrases: Phrases | None = None
         self._strings: dict[str, jinja2.Template] = {}
+        self._views: dict[int, tuple[Any, Any]] = {}
+
+    def view(self, record: Any) -> Any:
+        """The frozen view of a profile many briefs share (a country, committee, conference), made once."""
+        found = self._views.get(id(record))
+        if found is None or found[0] is not record:
+            found = self._views[id(record)] = (record, freeze(record))  # the record is kept: its id stays its own
+        return found[1]
 
     def template_of(self, text: str) -> jinja2.Template:
         """A short text from a brief or a snippet's front matter as a template, compiled once per process (the
