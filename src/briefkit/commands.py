@@ -195,8 +195,8 @@ def init(target: Path, libraries: Sequence[str], ask: bool) -> int:
     brief.write_text(text, encoding="utf-8")
     titles = [str(load_library_info(available[n] / "library.yaml")["title"]) if n in available else n
               for n in libraries]
-    print(f"created workspace {target} with {'libraries ' + ', '.join(titles) if titles else 'no library'}: "
-          f"cd {target} && briefkit")
+    using = f"{'library' if len(titles) == 1 else 'libraries'} {', '.join(titles)}" if titles else "no library"
+    print(f"created workspace {target} with {using}: cd {target} && briefkit")
     return 0
 
 
