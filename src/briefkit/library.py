@@ -82,7 +82,7 @@ def _load_snippets(ws: Workspace, problems: Problems) -> tuple[dict[str, Snippet
     for snippet_id, path in files:
         layer = ws.snippet_layers[ws.layer_of(path)] if ws.layer_of(path) < len(ws.snippet_layers) else None
         if layer is not None and not layer.contains(path):
-            problems.error(path, None, outside_problem(path, layer).message, outside_problem(path, layer).hint)
+            problems.items.append(outside_problem(path, layer))
             broken.add(snippet_id)
             continue
         try:
@@ -205,7 +205,7 @@ def _layered_yaml(ws: Workspace, name: str, problems: Problems) -> list[tuple[Pa
         if path.is_file():
             layer = ws.snippet_layers[ws.layer_of(base)]
             if not layer.contains(path):
-                problems.error(path, None, outside_problem(path, layer).message, outside_problem(path, layer).hint)
+                problems.items.append(outside_problem(path, layer))
                 continue
             try:
                 loaded.append((path, load_yaml_file(path)))

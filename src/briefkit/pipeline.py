@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import string
 import traceback
 from collections.abc import Callable, Iterator
@@ -25,10 +24,9 @@ from briefkit.render.html import write_html
 from briefkit.render.markdown import render_markdown
 from briefkit.render.settings import RenderSettings, from_composed
 from briefkit.render.text import render_text
-from briefkit.tree import Document
+from briefkit.tree import Document, image_sources
 from briefkit.workspace import Workspace
 
-_IMAGE_SOURCE = re.compile(r"!\[[^\]]*\]\(\s*<?([^\s)>]+)")  # the files images point to, for the cache key
 FILENAME_FIELDS = ("brief", "committee", "committee_short", "country", "country_name", "school", "kind",
                    "conference", "topic", "topic_number")
 Renderer = Callable[[Composed, Document, RenderSettings], bytes]
@@ -231,6 +229,7 @@ class Rendered:
     files: dict[str, bytes]
     pdf: bool  # a PDF is wanted
     docx: bytes | None = None  # the Word document, also when only the PDF or a page count needs it
+    images: tuple[str, ...] = ()  # the pictures its outputs embed (the build cache keys on them)
 
     @property
     def needs_pdf(self) -> bool:
@@ -270,8 +269,7 @@ def build_brief(session: Session, path: Path, committee: str | None, formats: tu
     try:
         result.items = render_brief(session, path, committee, formats, problems, stage)
         result.snippets = sorted({s for item in result.items for s in item.composed.snippets})
-        result.inputs = sorted({src for item in result.items for src in _IMAGE_SOURCE.findall(item.composed.markdown)
-                                if session.ws.asset(src) is not None})
+        result.inputs = sorted({src for item in result.items for src in item.images})
     except BriefkitError as err:
         problems.extend(err.problems)
         result.failed = True
@@ -381,7 +379,7 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
             conference = composed.job.conference
             raise BriefkitError([Problem(path, composed.job.brief.line_of("conference") or None, str(err),
                                          f"the pattern is 'filename' in {conference.path.name}")]) from err
-        item = Rendered(composed, stem, files, "pdf" in wanted, files.get("docx"))
+        item = Rendered(composed, stem, files, "pdf" in wanted, files.get("docx"), tuple(image_sources(tree)))
         if item.docx is None and item.needs_pdf:
             stage.name = f"writing {composed.job.name} as docx for its PDF"
             item.docx = _docx(composed, tree, settings)

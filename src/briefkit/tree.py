@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 
 class UnknownNode(Exception):
@@ -251,3 +251,18 @@ def plain_text(nodes: Sequence[Node]) -> str:
         elif isinstance(node, SoftBreak | HardBreak):
             out.append(" ")
     return "".join(out)
+
+
+def image_sources(document: Document) -> list[str]:
+    """The `src` of every image in a document, its notes included (the files its outputs embed)."""
+    found: list[str] = []
+    stack: list[Any] = [*document.children, *document.notes]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Image):
+            found.append(node.src)
+        stack.extend(getattr(node, "children", ()))
+        stack.extend(getattr(node, "items", ()))
+        for row in getattr(node, "rows", ()):
+            stack.extend(row)
+    return found

@@ -145,17 +145,9 @@ class Workspace:
                     return index
         return len(self.snippet_layers)
 
-    def layer_for(self, path: Path) -> Layer | None:
-        """The layer whose folder holds this path as written (before links are followed)."""
-        for layer in self.layers:
-            if path.absolute().is_relative_to(layer.root):
-                return layer
-        return None
-
-    def check_inside(self, layer: Layer | None, path: Path) -> None:
+    def check_inside(self, layer: Layer, path: Path) -> None:
         """Refuse a file that a symbolic link takes out of the layer it was found in."""
-        layer = layer or self.layer_for(path)
-        if layer is not None and not layer.contains(path):
+        if not layer.contains(path):
             raise BriefkitError([outside_problem(path, layer)])
 
 

@@ -136,6 +136,8 @@ def read_package(path: Path, data: bytes) -> Package:
         return overrides.get(name) or all_defaults.get(name.rsplit(".", 1)[-1].lower(), "")
 
     queue: list[tuple[str, str]] = [("", "_rels/.rels")]
+    roots: dict[str, Any] = {}  # each XML part read, parsed once
+    kept_ids: dict[str, set[str]] = {}  # part -> the relationship ids it keeps
     seen: set[str] = set()
     while queue:
         source, rels_part = queue.pop(0)
@@ -165,14 +167,18 @@ def read_package(path: Path, data: bytes) -> Package:
                     kept_rels.pop()
                     continue
                 if ctype.endswith("xml"):
-                    parse_xml(part)
+                    roots[name] = parse_xml(part)
                 package.parts[name] = part
                 package.types[name] = CT + "wordprocessingml.document.main+xml" if ctype in MAIN_TYPES else ctype
                 folder, base = posixpath.split(name)
                 queue.append((name, posixpath.join(folder, "_rels", f"{base}.rels")))
         package.parts[rels_part] = _rels_xml(rels, kept_rels)
         package.types[rels_part] = "application/vnd.openxmlformats-package.relationships+xml"
-    package.parts = {name: _without_dropped_references(name, data, package) for name, data in package.parts.items()}
+        kept_ids[source] = {rel.get("Id") for rel in kept_rels}
+    for name, root in roots.items():
+        cleaned = _without_dropped_references(root, kept_ids.get(name, set()))
+        if cleaned is not None:
+            package.parts[name] = cleaned
     return package
 
 
@@ -183,20 +189,14 @@ def _rels_xml(rels: Any, kept: list[Any]) -> bytes:
     return etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _without_dropped_references(name: str, data: bytes, package: Package) -> bytes:
-    """An XML part without the elements that name a relationship it no longer has (an attached template)."""
-    ctype = package.types.get(name, "")
-    if not ctype.endswith("xml") or name.endswith(".rels"):
-        return data
-    folder, base = posixpath.split(name)
-    rels = package.parts.get(posixpath.join(folder, "_rels", f"{base}.rels"))
-    ids = {r.get("Id") for r in parse_xml(rels).iter(f"{{{PKG_RELS}}}Relationship")} if rels else set()
-    root = parse_xml(data)
+def _without_dropped_references(root: Any, ids: set[str]) -> bytes | None:
+    """A part (parsed) without the elements that name a relationship it does not keep (an attached template), or
+    None if it has none."""
     stale = [e for e in root.iter() if isinstance(e.tag, str) and (any(
         k.startswith(f"{{{R}}}") and v not in ids for k, v in e.attrib.items())
         or etree.QName(e).localname == "attachedTemplate")]
     if not stale:
-        return data
+        return None
     for element in stale:
         parent = element.getparent()
         if parent is not None:
