@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import PurePath
 from types import MappingProxyType
@@ -119,6 +120,7 @@ def freeze(value: Any) -> Any:
     raise TypeError(f"not plain data for a template: {type(value).__name__}")
 
 
+@functools.cache
 def _properties(cls: type) -> tuple[str, ...]:
     """The public properties of a record class (`Clause.markdown`, `Fact.text`), which views carry as values."""
     return tuple(name for klass in reversed(cls.__mro__) for name, attr in vars(klass).items()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import traceback
 from collections.abc import Callable, Iterable, Mapping
@@ -521,7 +522,7 @@ class Composer:
             raise BriefkitError([Problem(job.brief.path, None, f"the composed text holds control character "
                                          f"U+{ord(bad.group()):04X}, which a document cannot store")])
         cited = apply_citations(
-            text, self.library.sources, job.conference.citation_style, self._styles_dir(),
+            text, self.library.sources, job.conference.citation_style, self._styles_dir,
             lambda offset: (job.brief.path, None), self.memo,
         )
         references = cited.references
@@ -568,7 +569,9 @@ class Composer:
             raise BriefkitError([_locate(err, job.brief.path, run.context)]) from err
         return f"<!-- pagebreak -->\n\n<!-- disclosure-heading -->\n## {heading}\n\n{statement}\n"
 
+    @functools.cached_property
     def _styles_dir(self) -> Path | None:
+        """The folder of citation styles (CSL files), found once a session."""
         dirs = self.ws.dirs("templates", "styles")
         return dirs[0] if dirs else None
 

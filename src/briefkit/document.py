@@ -60,12 +60,31 @@ def _parser() -> Any:
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).disable("entity")
     md.use(footnote_plugin, inline=False)  # GitHub's footnotes: [^label] and [^label]: text, no ^[inline]
     md.use(attrs_plugin, after=("image",), allowed=("width",))  # ![a](b.png){ width=5cm }, nothing else
+    md.core.ruler.at("inline", _inline_pass)
     # The same sources' URLs recur in brief after brief, and normalising one (mdurl's parse and encode) was a
     # quarter of the parse: the instance's own link hooks, remembered (same results, markdown-it's public hooks).
     md.normalizeLink = lru_cache(maxsize=8192)(md.normalizeLink)  # type: ignore[method-assign]
     md.normalizeLinkText = lru_cache(maxsize=8192)(md.normalizeLinkText)  # type: ignore[method-assign]
     md.validateLink = lru_cache(maxsize=8192)(md.validateLink)  # type: ignore[method-assign]
     return md
+
+
+# The nodes of inline text that holds no '[': such text has no link, image or footnote reference, so its
+# nodes depend on nothing but itself (not on the document's link or footnote definitions). The same sentences
+# recur in brief after brief; each is parsed once a process. Nodes are immutable, so they are shared.
+_KNOWN: dict[str, tuple[Node, ...]] = {}
+_KNOWN_MAX = 8192
+
+
+def _inline_pass(state: Any) -> None:
+    """markdown-it's core inline pass (its rule 'inline', replaced through the ruler's public `at`), leaving
+    out text whose nodes are already known: the builder takes those from `_KNOWN`."""
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            if token.content not in _KNOWN:
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
 def parse(text: str, source: SourceMap | None = None) -> Document:
@@ -103,11 +122,11 @@ class _Builder:
                 elif _COMMENT.fullmatch(marker):
                     pass  # a paragraph that is only an HTML comment is the author's note, as on GitHub
                 else:
-                    out.append(Paragraph(tuple(self.inlines(inline.children or [], line)), line))
+                    out.append(Paragraph(self.inline(inline, line), line))
                 i = close + 1
                 continue
             if kind == "heading_open":
-                children: tuple[Node, ...] = tuple(self.inlines(tokens[i + 1].children or [], line))
+                children = self.inline(tokens[i + 1], line)
                 out.append(Heading(int(token.tag[1]), children, self.slug(plain_text(children)), role, line))
             elif kind in ("bullet_list_open", "ordered_list_open"):
                 out.append(self.list_block(tokens, i, close, lists, line))
@@ -149,7 +168,7 @@ class _Builder:
             token = tokens[i]
             if token.type in ("th_open", "td_open"):
                 found = _ALIGN.search(str(token.attrs.get("style", "")))
-                content: tuple[Node, ...] = tuple(self.inlines(tokens[i + 1].children or [], line))
+                content = self.inline(tokens[i + 1], line)
                 cells.append(TableCell(content, found.group(1) if found else ""))
             elif token.type == "tr_close":
                 rows.append(tuple(cells))
@@ -168,6 +187,16 @@ class _Builder:
             notes.append(FootnoteDef(token.meta["id"] + 1, token.meta.get("label") or "", tuple(children), first))
             i = close + 1
         return notes
+
+    def inline(self, token: Any, line: int) -> tuple[Node, ...]:
+        """The nodes of an inline token (known ones shared, see `_KNOWN`)."""
+        known = _KNOWN.get(token.content)
+        if known is not None:
+            return known
+        nodes = tuple(self.inlines(token.children or [], line))
+        if "[" not in token.content and len(_KNOWN) < _KNOWN_MAX:
+            _KNOWN[token.content] = nodes
+        return nodes
 
     def inlines(self, tokens: Sequence[Any], line: int) -> list[Node]:
         """Inline nodes of an inline token's children; `line` counts the line breaks passed (for images)."""

@@ -227,11 +227,20 @@ R = TypeVar("R")
 class Visitor(Generic[R]):
     """One method per node type, each taking the node; `visit` dispatches, and a node without a method raises."""
 
+    _methods: ClassVar[dict[type, Any]]  # node class -> this writer's method for it, found once
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._methods = {}
+
     def visit(self, node: Node) -> R:
-        method = getattr(self, "visit_" + node.kind, None) if isinstance(node, Node) else None
+        method = self._methods.get(type(node))
         if method is None:
-            raise UnknownNode(f"{type(self).__name__} has no method for {type(node).__name__}")
-        result: R = method(node)
+            method = getattr(type(self), "visit_" + node.kind, None) if isinstance(node, Node) else None
+            if method is None:
+                raise UnknownNode(f"{type(self).__name__} has no method for {type(node).__name__}")
+            self._methods[type(node)] = method
+        result: R = method(self, node)
         return result
 
     def visit_all(self, nodes: Sequence[Node]) -> list[R]:

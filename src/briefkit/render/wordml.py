@@ -44,6 +44,7 @@ def paragraph(runs: str, style: str | None = None, *, numbering: tuple[int, int]
     return f"<w:p>{properties}{runs}</w:p>"
 
 
+@lru_cache(maxsize=16384)  # the same sentences and citations recur in brief after brief
 def run(text: str, style: str | None = None, *, bold: bool = False, italic: bool = False, strike: bool = False,
         superscript: bool = False, rtl: bool = False) -> str:
     """`w:r` with its properties (rStyle, b, i, strike, vertAlign, rtl) and its text."""
