@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))  # this checkout's briefkit, for the PDF batch run in this process
 COUNTRIES = ["CHN", "FRA", "BRA", "IND", "NGA", "MEX", "JPN", "KEN", "DEU", "EGY", "IDN", "ZAF", "CAN", "ARG",
              "TUR", "VNM", "PHL", "THA", "PAK", "ETH", "COL", "ITA", "ESP", "GHA", "PER"]
 COMMITTEES = ["csw", "third-committee", "hrc", "ccpcj", "ecosoc", "security-council", "ilo", "unwomen-board"]

@@ -24,12 +24,12 @@ def _second(mini: Path, body: str, name: str = "bad") -> None:
 
 
 def test_an_unexpected_failure_is_that_briefs_problem_and_the_others_build(mini, cli, monkeypatch):
-    from briefkit import pipeline
+    from briefkit.render import text
 
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pipeline, "render_text", boom)
+    monkeypatch.setattr(text, "render_text", boom)
     _second(mini, "Other.")
     (mini / "briefs" / "bad.yaml").write_text(BRIEF.format(use="mini/bad") + "formats: [md, txt]\n")
     result = cli("build", "--root", mini)

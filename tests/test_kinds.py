@@ -217,8 +217,10 @@ def test_page_limit_counted_on_the_pdf(mini, cli):
     _write(mini, {"briefs/good.yaml": f"kind: handout\ncountry: CHN\ncommittee: csw\ntopic: T\nasks:\n{many}\n"})
     result = cli("check", "--root", mini)
     assert result.code == 1
-    assert re.fullmatch(r"briefs/good\.yaml: error: good-csw: [2-9] pages, over Generic conference \(US Letter\)'s "
-                        r"limit of 1 for a handout \(counted on the PDF LibreOffice made\)", result.err_lines[0])
+    errors = [line for line in result.err_lines if ": error: " in line]
+    assert len(errors) == 1 and re.fullmatch(
+        r"briefs/good\.yaml: error: good-csw: [2-9] pages, over Generic conference \(US Letter\)'s limit of 1 for "
+        r"a handout \(counted on the PDF LibreOffice made\)", errors[0]), result.err
 
 
 def test_page_limit_estimated_without_libreoffice(mini, cli, monkeypatch):
@@ -228,11 +230,33 @@ def test_page_limit_estimated_without_libreoffice(mini, cli, monkeypatch):
     _write(mini, {"briefs/good.yaml": f"kind: handout\ncountry: CHN\ncommittee: csw\ntopic: T\nasks:\n{many}\n"})
     result = cli("build", "--root", mini, "--format", "md")
     assert result.code == 0  # an estimate warns; it does not fail the build
-    [line] = result.err_lines
+    [line] = [line for line in result.err_lines if "estimate" in line]
     assert re.fullmatch(r"briefs/good\.yaml: warning: good-csw: about \d\.\d pages by a word-count estimate, over "
                         r"Generic conference \(US Letter\)'s limit of 1 for a handout \(the estimate is rough; for an "
                         r"exact count install LibreOffice: .+\)", line)
     assert cli("build", "--root", mini, "--format", "md", "--strict").code == 1
+
+
+@pytest.mark.parametrize("kind", ["handout", "policy-brief", "speech"])
+def test_a_part_with_nothing_to_say_is_left_out_and_reported(mini, cli, kind):
+    """No heading stands over nothing: a part the libraries have nothing for is left out, with one warning naming
+    it (the brief's own asks are printed)."""
+    _write(mini, {"briefs/bare.yaml": f"kind: {kind}\ncountry: CHN\ncommittee: csw\n"
+                                      "topics:\n  - title: Ocean acidification\n    tags: [no-such-tag]\n"
+                                      "asks:\n  - Fund ocean monitoring.\n"})
+    result = cli("build", "--root", mini, "--format", "md", "bare")
+    assert result.code == 0, result.err
+    text = (mini / "build" / "bare-csw.md").read_text()
+    assert "Fund ocean monitoring." in text
+    lines = [line for line in text.split("---", 2)[-1].splitlines() if line.strip()]
+    def level(line: str) -> int:
+        return len(line) - len(line.lstrip("#")) if line.startswith("#") else 99
+
+    for line, following in zip(lines, [*lines[1:], "# end"]):
+        if line.startswith("#"):  # text, or a part of its own, follows each heading
+            assert level(following) > level(line), f"empty part {line!r} in\n{text}"
+    [warning] = [line for line in result.err_lines if "left out" in line]
+    assert warning.startswith("briefs/bare.yaml:4: warning: default section") and "no-such-tag" in warning
 
 
 def test_pdf_asked_for_without_libreoffice(mini, cli, monkeypatch):
@@ -339,7 +363,10 @@ def test_matrix_brief_builds_one_output_per_country_and_committee(mini, cli):
     committees = sorted(p.stem for p in (REPO / "templates" / "committees").glob("*.yaml"))
     built = sorted(p.name for p in (mini / "build").glob("[!.]*"))
     assert built == sorted(f"good-{code}-{c}.md" for code in ("CHN", "FRA", "KEN") for c in committees)
-    assert result.err_lines == ["briefs/good.yaml:2: warning: no country profile for FRA, KEN: the workspace's "
-                                "libraries have no country-specific content for them"]
+    assert result.err_lines[0] == ("briefs/good.yaml:2: warning: no country profile for FRA, KEN: the workspace's "
+                                   "libraries have no country-specific content for them")
+    [left_out] = result.err_lines[1:]  # once for the brief, not once for each of its 24 outputs
+    assert left_out.startswith("briefs/good.yaml:4: warning: default sections the position ('summary'), the key "
+                               "facts ('facts') left out")
     text = (mini / "build" / "good-KEN-csw.md").read_text(encoding="utf-8")
     assert "country: Republic of Kenya" in text and "committee: Commission on the Status of Women" in text

@@ -110,6 +110,25 @@ def test_init_with_a_library_builds_and_checks_clean(tmp_path, cli):
     assert cli("check", "--strict", "--root", target).code == 0
 
 
+def test_init_with_a_library_folder_of_other_tags_checks_clean(tmp_path, cli):
+    """A library of someone's own making need not use briefkit's tag names: the example brief asks for the tags
+    its snippets carry."""
+    library = tmp_path / "climate"
+    (library / "finance").mkdir(parents=True)
+    (library / "library.yaml").write_text("name: climate\ntitle: Climate finance\nversion: 1\nas_of: 2026-11-01\n"
+                                          "languages: [en]\ndescription: Climate finance for delegates.\n")
+    (library / "finance" / "gap.md").write_text("---\ntitle: The finance gap\ntags: [climate-finance]\n---\n"
+                                                "Developing countries need more climate finance.\n")
+    target = tmp_path / "new-ws"
+    assert cli("init", target, "--library", library).code == 0
+    assert "tags: [climate-finance]" in (target / "briefs" / "example.yaml").read_text()
+    assert cli("check", "--strict", "--root", target).code == 0
+    result = cli("build", "--root", target)
+    assert result.code == 0 and result.err == "", result.err
+    text = (target / "build" / "example-third-committee.md").read_text()
+    assert "## Climate finance\n\nDeveloping countries need more climate finance." in text
+
+
 def test_init_with_an_unknown_library_writes_nothing(tmp_path, cli):
     result = cli("init", tmp_path / "x", "--library", "trafficking")
     assert result.code == 1 and "unknown library 'trafficking'" in result.err

@@ -9,7 +9,6 @@ from briefkit.errors import Problems
 from briefkit.library import FACT_CALL, Library, cited_keys
 from briefkit.measure import WORDS_PER_MINUTE, count_words, duration
 from briefkit.model import Limits
-from briefkit.pdf import INSTALL_HINT
 from briefkit.workspace import Workspace
 
 PAPER_CM = {"letter": (21.59, 27.94), "a4": (21.0, 29.7)}
@@ -134,6 +133,8 @@ def check_limits(composed: Composed, problems: Problems, pages: int | None = Non
         else:
             estimate = estimate_pages(composed)
             if estimate > limits.pages:
+                from briefkit.pdf import INSTALL_HINT
+
                 problems.warn(job.brief.path, None, f"{name}: about {estimate:.1f} pages by a word-count estimate, "
                               f"over {conference}'s limit of {limits.pages} for a {kind}",
                               f"the estimate is rough; for an exact count {INSTALL_HINT}")

@@ -188,16 +188,36 @@ def init(target: Path, libraries: Sequence[str], ask: bool) -> int:
         f"libraries: {shown}\nlanguage: en-GB\nconference: generic\n", encoding="utf-8")
     brief = target / "briefs" / "example.yaml"
     text = brief.read_text(encoding="utf-8")
-    if libraries:  # sections a library fills by tag
+    if libraries:  # sections the libraries fill by tag
         text += "".join(f"      - heading: {heading}\n        tags: [{tag}]\n" for heading, tag in
-                        (("Background", "context"), ("International framework", "instrument"),
-                         ("Recommendations", "recommendation")))
+                        _starter_sections(target))
     brief.write_text(text, encoding="utf-8")
     titles = [str(load_library_info(available[n] / "library.yaml")["title"]) if n in available else n
               for n in libraries]
     using = f"{'library' if len(titles) == 1 else 'libraries'} {', '.join(titles)}" if titles else "no library"
     print(f"created workspace {target} with {using}: cd {target} && briefkit")
     return 0
+
+
+USUAL_SECTIONS = (("Background", "context"), ("International framework", "instrument"),
+                  ("Recommendations", "recommendation"))
+
+
+def _starter_sections(root: Path) -> list[tuple[str, str]]:
+    """Sections (heading, tag) for the example brief that the workspace's libraries fill: the usual three where
+    their snippets carry those tags, else the three tags their snippets use most (a library of its own making
+    need not follow briefkit's tag names). Snippets limited to some countries or committees are not counted."""
+    from collections import Counter
+
+    from briefkit.library import load_library
+
+    library = load_library(Workspace.open(root), Problems())
+    counts = Counter(tag for snippet in library.snippets.values() if not snippet.internal and not snippet.when
+                     and not snippet.path.is_relative_to(root.resolve() / "snippets") for tag in snippet.tags)
+    usual = [(heading, tag) for heading, tag in USUAL_SECTIONS if counts[tag]]
+    if usual:
+        return usual
+    return [(tag.replace("-", " ").capitalize(), tag) for tag, _ in counts.most_common(3)]
 
 
 def _ask_libraries(available: dict[str, Path]) -> list[str]:

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -22,11 +22,13 @@ from briefkit.library import CITATION, FACT_CALL, Library, cited_keys
 from briefkit.measure import WORDS_PER_MINUTE, count_words, duration, speaking_seconds
 from briefkit.model import Brief, Committee, Conference, Country, Section, Snippet, Topic
 from briefkit.profiles import country_short_name
-from briefkit.resolution import Phrases, Resolution, ResolutionBuilder, load_phrases
 from briefkit.sandbox import SANDBOX_VERSION, RenderLimit, Sandbox, check_text, finalize, limited
 from briefkit.tree import SourceMap
 from briefkit.workspace import Workspace
 from briefkit.yamlio import XML_ILLEGAL, read_text
+
+if TYPE_CHECKING:
+    from briefkit.resolution import Phrases, Resolution
 
 SNIPPET_PREFIX = "snippet:"
 FUNCTIONS = ("fact", "snippet", "compose", "position", "asks", "key_facts", "resolution")
@@ -266,10 +268,12 @@ class _Run:
         """A short text from the brief (a summary line, an ask), rendered with the context."""
         return self.composer.template_of(text).render(self.context).strip()
 
-    def summaries(self, tags: Iterable[str], topic: Topic | None, limit: int | None) -> list[str]:
-        """The `summary` lines of the snippets a tag selection finds; a line stating a figure cites its sources."""
+    def summaries(self, tags: Iterable[str], topic: Topic | None, limit: int | None, what: str) -> list[str]:
+        """The `summary` lines of the snippets a tag selection finds; a line stating a figure cites its sources.
+        None found: `what` is reported as a default section left out (the templates print no empty heading)."""
         found: list[str] = []
-        for snippet in select(self.composer.library, (*tags, *(topic.tags if topic else ())), self.job):
+        all_tags = (*tags, *(topic.tags if topic else ()))
+        for snippet in select(self.composer.library, all_tags, self.job):
             if limit is not None and len(found) >= limit:
                 break
             if not snippet.summary:
@@ -281,20 +285,22 @@ class _Run:
                 self.stack.pop()
             self.used.append(snippet.id)
             found.append(_cite_front_matter(text, snippet.sources) if re.search(r"\d", text) else text)
+        if not found:
+            self.empty_defaults.append((what, all_tags))
         return found
 
     def position(self, topic: Topic | None = None, tags: Iterable[str] = ("country",), limit: int = 3) -> list[str]:
         """The position in a few lines: the brief's `summary`, else the summaries of the tagged snippets."""
         if self.job.brief.summary:
             return [self.render_text(line) for line in self.job.brief.summary]
-        return self.summaries(tags, topic, limit)
+        return self.summaries(tags, topic, limit, "the position ('summary')")
 
     def asks(self, topic: Topic | None = None, tags: Iterable[str] = ("recommendation",),
              limit: int | None = None) -> list[str]:
         """What the delegation asks for: the brief's `asks`, else the summaries of the tagged snippets."""
         if self.job.brief.asks:
             return [self.render_text(line) for line in self.job.brief.asks]
-        return self.summaries(tags, topic, limit)
+        return self.summaries(tags, topic, limit, "the asks ('asks')")
 
     def key_facts(self, topic: Topic | None = None, groups: Iterable[Iterable[str]] = (("context",),),
                   limit: int = 6) -> list[KeyFact]:
@@ -306,6 +312,8 @@ class _Run:
                 for snippet in select(library, (*tags, *(topic.tags if topic else ())), self.job):
                     keys.extend(FACT_CALL.findall(snippet.summary + "\n" + snippet.body))
             keys = [k for k in dict.fromkeys(keys) if k in library.facts and library.facts[k].label][:limit]
+            if not keys:
+                self.empty_defaults.append(("the key facts ('facts')", tuple(t for g in groups for t in g)))
         rows = []
         for key in keys:
             found = library.facts[key]
@@ -331,6 +339,8 @@ class _Run:
             if applies(snippet, job):
                 chosen[snippet_id] = snippet
         self.used.extend(s.id for s in chosen.values() if s.preambular or s.operative)
+        from briefkit.resolution import Resolution, ResolutionBuilder  # only drafts need the clause rules
+
         builder = ResolutionBuilder(self.composer.phrases(), job.committee, self.problems)
         preambular = [c for s in chosen.values() for c in s.preambular] + list(choice.preambular)
         operative = [c for s in chosen.values() for c in s.operative] + list(choice.operative)
@@ -471,6 +481,8 @@ class Composer:
     def phrases(self) -> Phrases:
         """The resolution phrase lists, read once."""
         if self._phrases is None:
+            from briefkit.resolution import load_phrases
+
             self._phrases = load_phrases(self.ws)
         return self._phrases
 
@@ -550,7 +562,8 @@ class Composer:
         run.problems.warn(brief.path, brief.line_of("topics") or brief.line_of("topic"),
                           f"default section{'s' if len(headings) > 1 else ''} {', '.join(headings)} left out: no "
                           f"snippet in this workspace or its libraries ({named}) has the tags they select",
-                          f"write snippets tagged {', '.join(tags)}, give the topic its own sections{add}")
+                          f"write snippets tagged {', '.join(tags)}, give the topic its own sections{add}",
+                          once=f"empty:{brief.path}:{headings}:{tags}")  # once for all of a brief's outputs
 
     def _disclosure(self, run: _Run) -> str:
         """The disclosure page: the conference's heading, the brief's statement, on a page of its own."""

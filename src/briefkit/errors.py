@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Iterable
@@ -85,6 +84,8 @@ class Problems:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the nearest choice, or None if nothing is close."""
+    import difflib  # only when a name is wrong
+
     close = difflib.get_close_matches(word, [c for c in choices if c != word], n=1, cutoff=0.6)
     return f"did you mean {close[0]}?" if close else None
 

@@ -17,13 +17,9 @@ from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.library import Library, load_library
 from briefkit.model import Brief, Country
 from briefkit.output import OutputNameError, check_pattern, output_stem
-from briefkit.pdf import PdfUnavailable
-from briefkit.pdf import convert as pdf_convert
 from briefkit.profiles import load_committee, load_conference, load_country
-from briefkit.render.html import write_html
 from briefkit.render.markdown import render_markdown
 from briefkit.render.settings import RenderSettings, from_composed
-from briefkit.render.text import render_text
 from briefkit.tree import Document, image_sources
 from briefkit.workspace import Workspace
 
@@ -43,10 +39,14 @@ def _docx(composed: Composed, tree: Document, settings: RenderSettings) -> bytes
 
 
 def _text(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:
+    from briefkit.render.text import render_text  # each writer is imported when its format is asked for
+
     return render_text(tree, settings.scheme)
 
 
 def _html(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:
+    from briefkit.render.html import write_html
+
     return write_html(tree, settings)
 
 
@@ -349,8 +349,10 @@ def make_pdfs(items: list[Rendered], problems: Problems) -> dict[str, bytes]:
     wanted = {item.composed.job.name: item.docx for item in items if item.needs_pdf and item.docx is not None}
     if not wanted:
         return {}
+    from briefkit.pdf import PdfUnavailable, convert  # LibreOffice's driver, only when a PDF is wanted
+
     try:
-        return pdf_convert(wanted)
+        return convert(wanted)
     except PdfUnavailable as err:
         if any(item.pdf for item in items):
             problems.error(None, None, f"no PDF made: {err}")
