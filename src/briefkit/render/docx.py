@@ -72,6 +72,8 @@ EMU = {"cm": 360000, "mm": 36000, "in": 914400, "pt": 12700, "px": 9525}
 FIXED_DATE = dt.datetime(2000, 1, 1)
 MEDIA = {"png": ("png", "image/png"), "jpeg": ("jpg", "image/jpeg"), "gif": ("gif", "image/gif")}
 _BOOKMARK_BAD = re.compile(r"[^A-Za-z0-9_]")
+QUOTE_STEP = 567  # twips a block quote indents its text: the built-in Block Text style's 1 cm
+STYLE_INDENT = {"Block Text": QUOTE_STEP}  # the left indents styles give, not repeated on their paragraphs
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,10 @@ class DocxWriter(Visitor[None]):
         self.text: list[str] = []  # its text (for the writing direction)
         self.fmt = Format()
         self.style = "Normal"  # paragraph style of the blocks being written
+        self.indent = 0  # twips: where the text of the quote or list item being written starts
         self.line = 0
         self.footnotes: list[str] = []
-        self.open_notes: set[int] = set()
+        self.noted: dict[int, tuple[int, str]] = {}  # note number -> its Word footnote and first reference's bookmark
         self.nums: list[str] = []
         self.media: list[tuple[str, bytes]] = []
         self.media_types: dict[str, str] = {}
@@ -140,7 +143,13 @@ class DocxWriter(Visitor[None]):
             self.visit_all(node.children)
         text = "".join(self.text)
         bidi = bool(RTL.search(text)) and len(RTL.findall(text)) * 2 > len(WORD.findall(text))
+        if "numbering" not in options:
+            options["indent"] = self.indentation(style)
         self.out.append(wordml.paragraph("".join(self.runs), self.style_id(style), bidi=bidi, **options))  # type: ignore[arg-type]
+
+    def indentation(self, style: str) -> int | None:
+        """The left indent of a paragraph inside a quote or list item, None where its style alone puts it there."""
+        return None if self.indent == STYLE_INDENT.get(style, 0) else self.indent
 
     def visit_heading(self, node: Heading) -> None:
         if node.level == 1 and self.first_heading:
@@ -156,32 +165,44 @@ class DocxWriter(Visitor[None]):
         self.paragraph(node, "Bibliography" if self.references and self.style == "Normal" else self.style)
 
     def visit_list(self, node: ListBlock) -> None:
+        """Numbered paragraphs; a list inside a quote is moved in past the quote, its labels still hanging."""
         numbering = self.ref.numbering
         num_id = numbering.first_num + len(self.nums)
         abstract = numbering.first_abstract + (1 if node.ordered else 0)
         self.nums.append(wordml.num(num_id, abstract, node.level, node.start))
+        saved = self.indent
+        self.indent += wordml.LIST_STEP  # where the items' text starts
+        left, hanging = wordml.level_indent(node.level, self.settings.scheme if node.ordered else ())
+        moved = self.indent != left  # then the level's indent is repeated further in, its labels hanging as before
+        indent, hang = (self.indent, hanging) if moved else (None, None)
         for item in node.items:
             numbered = False
             if not item.children or not isinstance(item.children[0], Paragraph):  # the item's number, on its own
-                self.paragraph(None, "List Paragraph", numbering=(num_id, node.level))
+                self.paragraph(None, "List Paragraph", numbering=(num_id, node.level),
+                               indent=indent, hanging=hang)
                 numbered = True
             for child in item.children:
                 if not isinstance(child, Paragraph):
                     self.blocks((child,), "List Paragraph")
                 elif numbered:  # a later paragraph of the same item: indented like the text, no number
-                    self.paragraph(child, "List Paragraph", indent=720 * (node.level + 1))
+                    self.paragraph(child, "List Paragraph")
                 else:
-                    self.paragraph(child, "List Paragraph", numbering=(num_id, node.level))
+                    self.paragraph(child, "List Paragraph", numbering=(num_id, node.level), indent=indent,
+                                   hanging=hang)
                     numbered = True
+        self.indent = saved
 
     def visit_block_quote(self, node: BlockQuote) -> None:
+        self.indent += QUOTE_STEP
         self.blocks(node.children, "Block Text")
+        self.indent -= QUOTE_STEP
 
     def visit_code_block(self, node: CodeBlock) -> None:
         self.runs, self.text = [], []
         self.line = node.line
         self.add_text(node.text.removesuffix("\n"), breaks=True)
-        self.out.append(wordml.paragraph("".join(self.runs), self.style_id("Source Code")))
+        self.out.append(wordml.paragraph("".join(self.runs), self.style_id("Source Code"),
+                                         indent=self.indentation("Source Code")))
 
     def visit_thematic_break(self, node: ThematicBreak) -> None:
         self.paragraph(None, "Thematic Break")
@@ -190,8 +211,10 @@ class DocxWriter(Visitor[None]):
         self.out.append(wordml.paragraph(wordml.page_break()))
 
     def visit_table(self, node: Table) -> None:
+        """A table starting where the text around it does (inside a list item: at the item's text)."""
         columns = max(len(row) for row in node.rows)
-        width = max((self.page[0] - self.margins[2] - self.margins[3]) // max(columns, 1), 1)
+        width = max((self.page[0] - self.margins[2] - self.margins[3] - self.indent) // max(columns, 1), 1)
+        indent, self.indent = self.indent, 0  # a cell's paragraphs start at the cell's own edge
         rows = []
         for number, row in enumerate(node.rows):
             cells = []
@@ -204,7 +227,8 @@ class DocxWriter(Visitor[None]):
             empty = wordml.paragraph("", self.style_id("Table Text"))
             cells += [wordml.table_cell(empty, width)] * (columns - len(row))
             rows.append(wordml.table_row(cells, header=number == 0))
-        self.out.append(wordml.table(rows, columns, width, self.style_id("Table Grid")))
+        self.indent = indent
+        self.out.append(wordml.table(rows, columns, width, self.style_id("Table Grid"), indent))
 
     # Inlines ----------------------------------------------------------------------------------------
 
@@ -305,27 +329,29 @@ class DocxWriter(Visitor[None]):
         return int(value * EMU[unit])
 
     def visit_footnote_ref(self, node: FootnoteRef) -> None:
-        """A Word footnote at each reference (Word numbers them by position, so in reading order)."""
+        """A Word footnote at a note's first reference (Word numbers them by position, so in reading order); a
+        later reference, even from inside the note, is Word's own cross-reference showing the same number."""
         mark = self.style_id("Footnote Reference")
-        if node.number in self.open_notes:  # a note that refers to itself: its number, as text
-            self.runs.append(wordml.run(str(node.number), mark))
+        if node.number in self.noted:
+            number, name = self.noted[node.number]
+            self.runs.append(wordml.note_reference(name, number, mark))
             return
         number = len(self.footnotes) + 1
         self.footnotes.append("")  # reserve the number: a note may refer to another note
-        self.runs.append(wordml.footnote_reference(number, mark))
+        self.bookmarks += 1  # ids shared with the headings' bookmarks: unique in the document
+        self.noted[node.number] = number, f"_Ref{number}"  # '_': Word's hidden bookmarks; headings' start a letter
+        self.runs.append(wordml.footnote_reference(number, mark, (self.bookmarks, f"_Ref{number}")))
         note = self.document.notes[node.number - 1]
-        saved = (self.out, self.runs, self.text, self.fmt, self.rels, self.line)
-        self.out, self.fmt, self.rels = [], Format(), self.note_rels
-        self.open_notes.add(node.number)
+        saved = (self.out, self.runs, self.text, self.fmt, self.rels, self.line, self.indent)
+        self.out, self.fmt, self.rels, self.indent = [], Format(), self.note_rels, 0
         for index, child in enumerate(note.children):
             if index == 0 and isinstance(child, Paragraph):
                 lead = Paragraph((Text(" "), *child.children), child.line)
                 self.paragraph(lead, "Footnote Text", wordml.footnote_mark(mark))
             else:
                 self.blocks((child,), "Footnote Text")
-        self.open_notes.discard(node.number)
         self.footnotes[number - 1] = wordml.footnote(number, "".join(self.out))
-        self.out, self.runs, self.text, self.fmt, self.rels, self.line = saved
+        self.out, self.runs, self.text, self.fmt, self.rels, self.line, self.indent = saved
 
     # The package ------------------------------------------------------------------------------------
 

@@ -1,11 +1,20 @@
 """The plain-text writer: what pastes cleanly into a conference's resolution editor or an e-mail.
 
-No markup survives: emphasis is dropped, list labels are written out as the Word document numbers
-them ('1.', '(a)', '(i)'), notes become '[1]' with the notes listed at the end, links show their
-address, and each paragraph is one line (editors re-wrap text themselves); code keeps its lines.
+Almost no markup survives: emphasis is dropped, list labels are written out as the Word document
+numbers them ('1.', '(a)', '(i)'), notes become '[1]' with the notes listed at the end, links show
+their address, and each paragraph is one line (editors re-wrap text themselves); code keeps its lines.
+
+What would change the meaning if dropped is written the way plain-text e-mail writes it:
+- struck-through text stays between tildes, `~~withdrawn~~`, so deleted words never read as present;
+- a note's later paragraphs and blocks are indented under its '[1]' label, with blank lines between;
+- a table is one record per row, one 'Header: value' line per cell, a blank line between rows: e-mail
+  shows proportional fonts and re-wraps long lines, which scramble aligned columns and '|' grids, while
+  a labelled line stays readable wherever it breaks (a cell under an empty header is written alone).
 """
 
 from __future__ import annotations
+
+from itertools import zip_longest
 
 from briefkit.document import list_label
 from briefkit.tree import (
@@ -96,13 +105,31 @@ class TextWriter(Visitor[str]):
         return ""
 
     def visit_table(self, node: Table) -> str:
-        return "\n".join(self.indented(" | ".join(self.inlines(cell.children) for cell in row)) for row in node.rows)
+        """One 'Header: value' record per body row (see the module docstring); only a header: its cells."""
+        names = [self.cell(cell.children) for cell in node.rows[0]]
+        if len(node.rows) == 1:
+            return self.indented("\n".join(name for name in names if name))
+        records = []
+        for row in node.rows[1:]:
+            values = [self.cell(cell.children) for cell in row]
+            lines = [f"{name}: {value}".rstrip() if name else value
+                     for name, value in zip_longest(names, values, fillvalue="")]
+            records.append(self.indented("\n".join(line for line in lines if line)))
+        return "\n\n".join(records)
+
+    def cell(self, nodes: tuple[Node, ...]) -> str:
+        """A cell's text on one line, so each line of a record is one cell."""
+        return " ".join(self.inlines(nodes).split("\n"))
 
     def visit_footnote_def(self, node: FootnoteDef) -> str:
-        saved, self.depth = self.depth, 0
-        text = f"[{node.number}] " + self.blocks(node.children, " ").replace("\n", " ")
+        """'[n] ' and the note's first paragraph, its later blocks indented under it (blank lines between)."""
+        children, lead = node.children, ""
+        saved, self.depth = self.depth, 1
+        if children and isinstance(children[0], Paragraph):
+            lead, children = self.inlines(children[0].children).replace("\n", "\n" + INDENT), children[1:]
+        rest = self.blocks(children)
         self.depth = saved
-        return text
+        return "\n\n".join(part for part in (f"[{node.number}] {lead}".rstrip(), rest) if part)
 
     # Inlines ----------------------------------------------------------------------------------------
 
@@ -119,7 +146,7 @@ class TextWriter(Visitor[str]):
         return "".join(self.visit_all(node.children))
 
     def visit_strike(self, node: Strike) -> str:
-        return "".join(self.visit_all(node.children))
+        return f"~~{''.join(self.visit_all(node.children))}~~"
 
     def visit_link(self, node: Link) -> str:
         text = "".join(self.visit_all(node.children))

@@ -14,6 +14,7 @@ from briefkit.render.package import NSDECLS, XML_HEAD, attr, escape
 
 _SPECIAL = re.compile(r"([\t\n])")
 BULLETS = ("\u2022", "\u25e6", "\u25aa")
+LIST_STEP = 720  # twips each list level's text starts past the one before, in briefkit's list definitions
 DRAWING_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 DRAWING_PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
 DRAWING_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
@@ -23,7 +24,8 @@ CORE_NS = ('xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/co
 
 
 def paragraph(runs: str, style: str | None = None, *, numbering: tuple[int, int] | None = None, bidi: bool = False,
-              indent: int | None = None, align: str | None = None, bookmark: tuple[int, str] | None = None) -> str:
+              indent: int | None = None, hanging: int | None = None, align: str | None = None,
+              bookmark: tuple[int, str] | None = None) -> str:
     """`w:p`: properties (pStyle, numPr, bidi, ind, jc), then the runs, inside a bookmark if one is given."""
     ppr = []
     if style:
@@ -34,14 +36,20 @@ def paragraph(runs: str, style: str | None = None, *, numbering: tuple[int, int]
     if bidi:
         ppr.append("<w:bidi/>")
     if indent is not None:
-        ppr.append(f'<w:ind w:left="{indent}"/>')
+        hang = f' w:hanging="{hanging}"' if hanging is not None else ""
+        ppr.append(f'<w:ind w:left="{indent}"{hang}/>')
     if align:
         ppr.append(f'<w:jc w:val="{align}"/>')
     properties = f"<w:pPr>{''.join(ppr)}</w:pPr>" if ppr else ""
-    if bookmark is not None:
-        number, name = bookmark
-        runs = f'<w:bookmarkStart w:id="{number}" w:name="{attr(name)}"/>{runs}<w:bookmarkEnd w:id="{number}"/>'
-    return f"<w:p>{properties}{runs}</w:p>"
+    return f"<w:p>{properties}{_bookmarked(runs, bookmark)}</w:p>"
+
+
+def _bookmarked(runs: str, bookmark: tuple[int, str] | None) -> str:
+    """Runs between `w:bookmarkStart` and `w:bookmarkEnd` (the id unique in the document, the name a target)."""
+    if bookmark is None:
+        return runs
+    number, name = bookmark
+    return f'<w:bookmarkStart w:id="{number}" w:name="{attr(name)}"/>{runs}<w:bookmarkEnd w:id="{number}"/>'
 
 
 @lru_cache(maxsize=16384)  # the same sentences and citations recur in brief after brief
@@ -99,16 +107,30 @@ def hyperlink(runs: str, *, rid: str | None = None, anchor: str | None = None) -
     return f'<w:hyperlink {target} w:history="1">{runs}</w:hyperlink>'
 
 
-def footnote_reference(number: int, style: str | None) -> str:
-    """The note's number in the text."""
-    mark = f'<w:rPr><w:rStyle w:val="{attr(style)}"/></w:rPr>' if style else ""
-    return f'<w:r>{mark}<w:footnoteReference w:id="{number}"/></w:r>'
+def footnote_reference(number: int, style: str | None, bookmark: tuple[int, str] | None = None) -> str:
+    """The note's number in the text, inside the bookmark later references to the same note point at."""
+    return _bookmarked(f'<w:r>{_mark(style)}<w:footnoteReference w:id="{number}"/></w:r>', bookmark)
+
+
+def note_reference(bookmark: str, shown: int, style: str | None) -> str:
+    """A later reference to a note, as Word writes one: a NOTEREF field to the first reference's bookmark
+    (`\\f` formats it as a note mark, `\\h` links it), showing the note's number until Word updates it."""
+    mark = _mark(style)
+    instruction = f" NOTEREF {bookmark} \\f \\h "
+    return (f'<w:r>{mark}<w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r>{mark}<w:instrText xml:space="preserve">{escape(instruction)}</w:instrText></w:r>'
+            f'<w:r>{mark}<w:fldChar w:fldCharType="separate"/></w:r><w:r>{mark}<w:t>{shown}</w:t></w:r>'
+            f'<w:r>{mark}<w:fldChar w:fldCharType="end"/></w:r>')
 
 
 def footnote_mark(style: str | None) -> str:
     """The note's own number, at the start of its text."""
-    mark = f'<w:rPr><w:rStyle w:val="{attr(style)}"/></w:rPr>' if style else ""
-    return f"<w:r>{mark}<w:footnoteRef/></w:r>"
+    return f"<w:r>{_mark(style)}<w:footnoteRef/></w:r>"
+
+
+def _mark(style: str | None) -> str:
+    """A note-mark run's properties: the character style, where the document has one."""
+    return f'<w:rPr><w:rStyle w:val="{attr(style)}"/></w:rPr>' if style else ""
 
 
 def footnote(number: int, paragraphs: str) -> str:
@@ -135,13 +157,14 @@ def document_part(document_open: str, body: str, section: str, document_close: s
     return f"{XML_HEAD}{document_open}<w:body>{body}{section}</w:body>{document_close}".encode()
 
 
-def table(rows: Iterable[str], columns: int, width: int, style: str | None) -> str:
-    """`w:tbl`: properties (style, width, look), the grid, then the rows."""
+def table(rows: Iterable[str], columns: int, width: int, style: str | None, indent: int = 0) -> str:
+    """`w:tbl`: properties (style, width, indent, look), the grid, then the rows."""
     table_style = f'<w:tblStyle w:val="{attr(style)}"/>' if style else ""
+    table_indent = f'<w:tblInd w:w="{indent}" w:type="dxa"/>' if indent else ""
     look = ('<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
             'w:noHBand="0" w:noVBand="1"/>')
     grid = f'<w:gridCol w:w="{width}"/>' * columns
-    return (f'<w:tbl><w:tblPr>{table_style}<w:tblW w:w="0" w:type="auto"/>{look}</w:tblPr>'
+    return (f'<w:tbl><w:tblPr>{table_style}<w:tblW w:w="0" w:type="auto"/>{table_indent}{look}</w:tblPr>'
             f'<w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
 
 
@@ -168,11 +191,10 @@ def abstract_nums(first_id: int, scheme: tuple[tuple[str, str], ...]) -> str:
     for abstract_id, labels in ((first_id, ()), (first_id + 1, scheme)):
         levels = []
         for level in range(9):
-            left, hanging = 720 * (level + 1), 360
+            left, hanging = level_indent(level, labels)
             if labels:
                 fmt, label = labels[level % len(labels)]
                 text = label.format(n=f"%{level + 1}")
-                hanging = 360 if len(text) < 4 else 540
             else:
                 fmt, text = "bullet", BULLETS[level % 3]
             levels.append(f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
@@ -181,6 +203,15 @@ def abstract_nums(first_id: int, scheme: tuple[tuple[str, str], ...]) -> str:
         out.append(f'<w:abstractNum w:abstractNumId="{abstract_id}"><w:multiLevelType w:val="hybridMultilevel"/>'
                    f'{"".join(levels)}</w:abstractNum>')
     return "".join(out)
+
+
+def level_indent(level: int, labels: tuple[tuple[str, str], ...] = ()) -> tuple[int, int]:
+    """Where a list level's text starts and how far its label hangs before it, in twips (no labels: bullets).
+    A list placed further in (inside a quote) keeps the same hang, so its labels still fit."""
+    if not labels:
+        return LIST_STEP * (level + 1), 360
+    label = labels[level % len(labels)][1].format(n=f"%{level + 1}")
+    return LIST_STEP * (level + 1), 360 if len(label) < 4 else 540
 
 
 def picture(number: int, rid: str, cx: int, cy: int, alt: str, name: str) -> str:
