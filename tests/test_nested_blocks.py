@@ -209,6 +209,32 @@ def test_libreoffice_shows_the_first_number_again_and_the_nesting(nested, tmp_pa
     assert x["Cellhead"] >= x["Item"] - 1
 
 
+INNER = """Alpha[^m] beta[^n] gamma[^m].
+
+[^m]: Note M cites[^k] and again[^k].
+[^n]: Note N, see also[^m].
+[^k]: Inner note K.
+"""
+
+
+def test_a_note_first_referred_to_from_a_note_follows_it_under_the_html_number(tmp_path):
+    """Word has no footnote inside a footnote (LibreOffice refuses such a file): the inner note is printed after
+    the note that refers to it, under the number HTML gives it, and the document opens."""
+    data = docx_bytes(INNER)
+    assert validation_problems(data) == []
+    notes = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/footnotes.xml"))
+    texts = ["".join(note.itertext()).strip() for note in notes.iter(qn("w:footnote")) if not note.get(qn("w:type"))]
+    assert texts == ["Note M cites3 and again3.3 Inner note K.", "Note N, see also1."]  # K follows M, under 3
+    html = lxml.html.fragment_fromstring(HtmlWriter().visit(parse(INNER)), create_parent="div")
+    assert [s.text_content() for s in html.iter("sup")] == ["1", "2", "1", "3", "3", "1"]
+    if shutil.which("soffice") and shutil.which("pdftotext"):
+        text, _ = _pdf_words(data, tmp_path)
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert "Alpha1 beta2 gamma1." in lines
+        assert "Note M cites3 and again3." in lines and "Inner note K." in lines and "Note N, see also1." in lines
+        assert lines.index("Inner note K.") < lines.index("Note N, see also1.")
+
+
 # Plain text -----------------------------------------------------------------------------------------------------
 
 def _text(markdown: str) -> str:

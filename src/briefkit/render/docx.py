@@ -38,6 +38,7 @@ from briefkit.tree import (
     CodeBlock,
     Document,
     Emphasis,
+    FootnoteDef,
     FootnoteRef,
     HardBreak,
     Heading,
@@ -112,6 +113,7 @@ class DocxWriter(Visitor[None]):
         self.media: list[tuple[str, bytes]] = []
         self.media_types: dict[str, str] = {}
         self.bookmarks = 0
+        self.inner: list[int] | None = None  # inside a note: notes first referred to from it, to follow it
         self.first_heading = True
         self.references = False  # inside the reference list
 
@@ -334,7 +336,12 @@ class DocxWriter(Visitor[None]):
         mark = self.style_id("Footnote Reference")
         if node.number in self.noted:
             number, name = self.noted[node.number]
-            self.runs.append(wordml.note_reference(name, number, mark))
+            self.runs.append(wordml.note_reference(name, number, mark) if name else wordml.run(str(number), mark))
+            return
+        if self.inner is not None:  # first referred to from inside a note: Word has no footnote in a footnote, so
+            self.noted[node.number] = node.number, ""  # its number as a mark, its text after the referring note's
+            self.runs.append(wordml.run(str(node.number), mark))
+            self.inner.append(node.number)
             return
         number = len(self.footnotes) + 1
         self.footnotes.append("")  # reserve the number: a note may refer to another note
@@ -343,15 +350,23 @@ class DocxWriter(Visitor[None]):
         self.runs.append(wordml.footnote_reference(number, mark, (self.bookmarks, f"_Ref{number}")))
         note = self.document.notes[node.number - 1]
         saved = (self.out, self.runs, self.text, self.fmt, self.rels, self.line, self.indent)
-        self.out, self.fmt, self.rels, self.indent = [], Format(), self.note_rels, 0
+        self.out, self.fmt, self.rels, self.indent, self.inner = [], Format(), self.note_rels, 0, []
+        self.note_text(note, wordml.footnote_mark(mark))
+        while self.inner:  # the notes this one referred to first, each after it, under its number
+            inner = self.document.notes[self.inner.pop(0) - 1]
+            self.note_text(inner, wordml.run(str(inner.number), mark))
+        self.footnotes[number - 1] = wordml.footnote(number, "".join(self.out))
+        self.inner = None
+        self.out, self.runs, self.text, self.fmt, self.rels, self.line, self.indent = saved
+
+    def note_text(self, note: FootnoteDef, lead: str) -> None:
+        """A note's blocks in the Footnote Text style, the first paragraph after its mark (`lead`)."""
         for index, child in enumerate(note.children):
             if index == 0 and isinstance(child, Paragraph):
-                lead = Paragraph((Text(" "), *child.children), child.line)
-                self.paragraph(lead, "Footnote Text", wordml.footnote_mark(mark))
+                first = Paragraph((Text(" "), *child.children), child.line)
+                self.paragraph(first, "Footnote Text", lead)
             else:
                 self.blocks((child,), "Footnote Text")
-        self.footnotes[number - 1] = wordml.footnote(number, "".join(self.out))
-        self.out, self.runs, self.text, self.fmt, self.rels, self.line, self.indent = saved
 
     # The package ------------------------------------------------------------------------------------
 
