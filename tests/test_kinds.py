@@ -252,7 +252,7 @@ def test_a_part_with_nothing_to_say_is_left_out_and_reported(mini, cli, kind):
     def level(line: str) -> int:
         return len(line) - len(line.lstrip("#")) if line.startswith("#") else 99
 
-    for line, following in zip(lines, [*lines[1:], "# end"]):
+    for line, following in zip(lines, [*lines[1:], "# end"], strict=True):
         if line.startswith("#"):  # text, or a part of its own, follows each heading
             assert level(following) > level(line), f"empty part {line!r} in\n{text}"
     [warning] = [line for line in result.err_lines if "left out" in line]

@@ -34,7 +34,16 @@ SNIPPET_PREFIX = "snippet:"
 FUNCTIONS = ("fact", "snippet", "compose", "position", "asks", "key_facts", "resolution")
 _FOOTNOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
 _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
-_NOT_PARAGRAPH = re.compile(r"\s*(?:[#>|`~]|[-*+]\s|\d+[.)]\s|\[\^|$)")
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)([^\]]+)\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)", re.MULTILINE)
+# A block that is not a paragraph (a citation cannot end it): heading, quote, table, fence, list, note or link
+# definition, comment, thematic break, indented code; a block whose last line underlines it is a heading.
+_NOT_PARAGRAPH = re.compile(r" {0,3}(?:[#>|`~]|[-*+](?:\s|$)|\d+[.)](?:\s|$)|\[[^\]]*\]:|<!--|$)| {4}|\t"
+                            r"|(?s:.*\n) {0,3}(?:=+|-+) *$|(?: {0,3}([-*_])(?: *\1){2,} *)$")
+# Code, where a note label is text: fenced blocks, then code spans (a run of backticks to the same run).
+_CODE_TEXT = (r"^ {0,3}(?P<fence>`{3,}|~{3,})[^\n]*\n(?:.*\n)*? {0,3}(?P=fence)[`~]* *$"
+              r"|(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)")
+_CODE = re.compile(_CODE_TEXT, re.MULTILINE)
+_CODE_OR_LABEL = re.compile(f"(?P<code>{_CODE_TEXT})|" + r"\[\^(?P<label>[^\]\s]+)\]", re.MULTILINE)
 TIMING = "<!-- timing -->"  # a speech template marks where its timing line goes
 DISCLOSURE = "<!-- disclosure -->"  # where a template puts the disclosure page a conference asks for
 NOTES_ONLY = ("handout", "speech")  # kinds that never carry a reference list under a note style
@@ -189,6 +198,7 @@ class _Run:
     count: int = 0
     empty_defaults: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     pieces: list[tuple[str, Path, int]] = field(default_factory=list)  # each snippet's text, file, first line
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # link label -> its address, who defined it
     context: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -238,16 +248,29 @@ class _Run:
         self.used.append(snippet.id)
         self.count += 1
         self._check_notes(snippet, text)
-        prefix = f"s{self.count}-"
         leading = len(text) - len(text.lstrip("\n"))  # newlines the output starts with
-        text = _FOOTNOTE_LABEL.sub(lambda m: f"[^{prefix}{m.group(1)}]", text.strip())
+        text = _own_notes(text.strip("\n").rstrip(), f"s{self.count}-")  # a first line's indent is code
+        self._check_links(text, f"snippet '{snippet.id}'", snippet.path, snippet.body_line)
         text = _cite_front_matter(text, snippet.sources)
         # the loader pads the body with blank lines for its front matter: output line k is about file line k
         self.pieces.append((text, snippet.path, max(leading + 1, snippet.body_line)))
         return text
 
+    def _check_links(self, text: str, who: str, path: Path, first_line: int) -> None:
+        """Link labels are one namespace in a document, and the first definition wins: a second snippet defining
+        `[r]:` with another address would send its links to the first one's, so that is said where it happens."""
+        for match in _LINK_DEFINITION.finditer(_CODE.sub(lambda m: " " * len(m.group()), text)):
+            label, address = " ".join(match.group(1).casefold().split()), match.group(2).strip("<>")
+            first = self.links.setdefault(label, (address, who))
+            if first[0] != address:
+                line = first_line + text.count("\n", 0, match.start())
+                self.problems.warn(path, line, f"link label [{match.group(1)}] is already defined by {first[1]} as "
+                                   f"{first[0]}: in one document the first definition wins, so links here go there",
+                                   "give this link a label of its own")
+
     def _check_notes(self, snippet: Snippet, text: str) -> None:
         """A note mark with no note would print as typed, and a note nobody marks would vanish: both are said."""
+        text = _CODE.sub(lambda m: " " * len(m.group()), text)  # in code, `[^1]` is text
         defined = {m.group(1) for m in _NOTE_DEFINITION.finditer(text)}
         marked = {m.group(1) for m in _FOOTNOTE_LABEL.finditer(text)
                   if not text.startswith(":", m.end()) or m.group(1) not in defined}
@@ -359,7 +382,11 @@ class _Run:
         section = section if isinstance(section, Section) else _section(section)
         parts = []
         if section.text:
-            parts.append(self.composer.template_of(section.text).render(self.context).strip())
+            self.count += 1
+            text = _own_notes(self.composer.template_of(section.text).render(self.context).strip("\n").rstrip(),
+                              f"t{self.count}-")
+            self._check_links(text, "a section's text", self.job.brief.path, section.line or 1)
+            parts.append(text)
         for snippet_id in section.use:
             snippet = self.lookup(snippet_id)
             if applies(snippet, self.job):
@@ -413,14 +440,53 @@ def _section(spec: Mapping[str, Any]) -> Section:
                    text=str(spec.get("text") or ""))
 
 
+def _own_notes(text: str, prefix: str) -> str:
+    """A snippet's note labels made its own (`[^1]` -> `[^s3-1]`), so two snippets may both use `[^1]`; labels
+    it does not define, and labels in code, stay as typed."""
+    defined = {m.group(1) for m in _NOTE_DEFINITION.finditer(_CODE.sub(lambda m: " " * len(m.group()), text))}
+    if not defined:
+        return text
+
+    def own(match: re.Match[str]) -> str:
+        label = match.group("label")
+        return match.group() if label is None or label not in defined else f"[^{prefix}{label}]"
+
+    return _CODE_OR_LABEL.sub(own, text)
+
+
+def _blocks(text: str) -> list[str]:
+    """The text's blocks, split at blank lines outside fenced code."""
+    blocks: list[str] = []
+    lines: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        opened = re.match(r" {0,3}(`{3,}|~{3,})", line)
+        if fence and opened and opened.group(1).startswith(fence) and not line.strip().strip(fence[0]):
+            fence = ""
+        elif not fence and opened:
+            fence = opened.group(1)
+        if not line.strip() and not fence:
+            if lines:
+                blocks.append("\n".join(lines))
+            lines = []
+        else:
+            lines.append(line)
+    if lines:
+        blocks.append("\n".join(lines))
+    return blocks
+
+
 def _cite_front_matter(text: str, keys: tuple[str, ...]) -> str:
-    """Cite a snippet's front-matter sources at the end of its first paragraph, unless its body does."""
+    """Cite a snippet's front-matter sources at the end of its first paragraph, unless its body does (a snippet
+    without a paragraph gets the citation as one of its own)."""
     missing = [key for key in keys if key not in cited_keys(text)]
     if not missing:
         return text
     marker = "[" + "; ".join(f"@{key}" for key in missing) + "]"
-    blocks = text.split("\n\n")
-    index = next((i for i, block in enumerate(blocks) if not _NOT_PARAGRAPH.match(block)), 0)
+    blocks = _blocks(text)
+    index = next((i for i, block in enumerate(blocks) if not _NOT_PARAGRAPH.match(block)), None)
+    if index is None:
+        return f"{text}\n\n{marker}"
     blocks[index] = blocks[index].rstrip() + marker
     return "\n\n".join(blocks)
 

@@ -9,12 +9,15 @@ just before a heading gives that heading its role (the composer writes them).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from markdown_it.common.utils import unescapeAll as unescape_all
 
+from briefkit.errors import BriefkitError, Problem
 from briefkit.tree import (
     BlockQuote,
     Code,
@@ -44,7 +47,7 @@ from briefkit.tree import (
 )
 
 PAGE_BREAK = "<!-- pagebreak -->"
-_COMMENT = re.compile(r"<!--.*?-->(?:\s*<!--.*?-->)*", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # to the end of the text if never closed, as on GitHub
 HEADING_ROLES = {"<!-- references-heading -->": "references", "<!-- disclosure-heading -->": "disclosure"}
 _ALIGN = re.compile(r"text-align:(\w+)")
 _SLUG_DROP = re.compile(r"[^\w\- ]")
@@ -57,7 +60,10 @@ def _parser() -> Any:
     from mdit_py_plugins.attrs import attrs_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
-    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).disable("entity")
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"]).disable("entity")
+    md.block.ruler.before("html_block", "comment_block", _comment_block, {"alt": ["paragraph", "reference",
+                                                                                  "blockquote"]})
     md.use(footnote_plugin, inline=False)  # GitHub's footnotes: [^label] and [^label]: text, no ^[inline]
     md.use(attrs_plugin, after=("image",), allowed=("width",))  # ![a](b.png){ width=5cm }, nothing else
     md.core.ruler.at("inline", _inline_pass)
@@ -67,6 +73,30 @@ def _parser() -> Any:
     md.normalizeLinkText = lru_cache(maxsize=8192)(md.normalizeLinkText)  # type: ignore[method-assign]
     md.validateLink = lru_cache(maxsize=8192)(md.validateLink)  # type: ignore[method-assign]
     return md
+
+
+MAX_NESTING = 100  # markdown-it's levels (a list and its item are two); past it the parser drops the rest
+
+
+def _comment_block(state: Any, start: int, end: int, silent: bool) -> bool:
+    """An HTML comment that begins a line is a block to the line holding its `-->`, blank lines and all:
+    CommonMark's HTML block of type 2, which GitHub hides. (The parser's HTML rules stay off: other HTML is text.)"""
+    begin = state.bMarks[start] + state.tShift[start]
+    if state.sCount[start] - state.blkIndent >= 4 or not state.src.startswith("<!--", begin):
+        return False
+    if silent:
+        return True
+    line = start
+    while line < end:
+        first = begin + 4 if line == start else state.bMarks[line]
+        if "-->" in state.src[first:state.eMarks[line]]:
+            break
+        line += 1
+    state.line = min(line + 1, end)
+    token = state.push("comment_block", "", 0)
+    token.map = [start, state.line]
+    token.content = state.getLines(start, state.line, state.blkIndent, True)
+    return True
 
 
 # The nodes of inline text that holds no '[': such text has no link, image or footnote reference, so its
@@ -87,12 +117,80 @@ def _inline_pass(state: Any) -> None:
                 state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
-def parse(text: str, source: SourceMap | None = None) -> Document:
-    """The document tree of a composed Markdown text (`source`: where its lines came from, if known)."""
+def parse(text: str, source: SourceMap | None = None, origin: Path | None = None) -> Document:
+    """The document tree of a composed Markdown text (`source`: where its lines came from, if known; `origin`:
+    the brief, for a problem in text that came from no snippet)."""
+    source = source or SourceMap()
     tokens = _parser().parse(text)
+    deepest = max(tokens, key=lambda token: token.level, default=None)
+    if deepest is not None and deepest.level >= MAX_NESTING - 2:
+        line = next((t.map[0] + 1 for t in reversed(tokens[:tokens.index(deepest) + 1]) if t.map), 1)
+        path, at = source.locate(line)
+        where = (path, at) if path is not None else (origin, None)
+        message = f"lists or quotes nested more than {MAX_NESTING // 2 - 1} levels deep"
+        hint = "flatten the nesting" + (f" (line {at} of the composed text)" if path is None else "")
+        raise BriefkitError([Problem(where[0], where[1], message, hint)])
     builder = _Builder()
-    body, notes = builder.blocks(tokens, 0, len(tokens), 0)
-    return Document(tuple(body), tuple(notes), source or SourceMap())
+    blocks, definitions = builder.blocks(tokens, 0, len(tokens), 0)
+    body, notes, in_body = _reading_order(tuple(blocks), tuple(definitions))
+    return Document(body, notes, source, in_body)
+
+
+def _reading_order(body: tuple[Node, ...], notes: tuple[FootnoteDef, ...]
+                   ) -> tuple[tuple[Node, ...], tuple[FootnoteDef, ...], int]:
+    """Notes numbered as a reader meets them: those the body refers to first, in its order, then those only other
+    notes refer to (Word numbers its footnotes by their place in the body, and has no footnote inside a
+    footnote). markdown-it numbers by the place of the text, and a snippet's notes stand after the snippet."""
+    order: dict[int, int] = {}
+    for number in _refs(body):
+        order.setdefault(number, len(order) + 1)
+    in_body = len(order)
+    by_number = {note.number: note for note in notes}
+    done = 0
+    while done < len(order):
+        note = by_number.get(list(order)[done])
+        done += 1
+        for number in _refs(note.children if note else ()):
+            order.setdefault(number, len(order) + 1)
+    if all(old == new for old, new in order.items()) and len(order) == len(notes):
+        return body, notes, in_body
+    renumbered = [replace(by_number[old], number=new, children=_renumber(by_number[old].children, order))
+                  for old, new in order.items() if old in by_number]
+    return _renumber(body, order), tuple(sorted(renumbered, key=lambda note: note.number)), in_body
+
+
+def _refs(nodes: Sequence[Any]) -> Iterator[int]:
+    """The note numbers referred to in `nodes`, in reading order (table rows, then cells)."""
+    for node in nodes:
+        if isinstance(node, FootnoteRef):
+            yield node.number
+        elif isinstance(node, Table):
+            for row in node.rows:
+                for cell in row:
+                    yield from _refs(cell.children)
+        elif isinstance(node, ListBlock):
+            for item in node.items:
+                yield from _refs(item.children)
+        else:
+            yield from _refs(getattr(node, "children", ()))
+
+
+def _renumber(nodes: tuple[Any, ...], order: dict[int, int]) -> tuple[Any, ...]:
+    """`nodes` with each note reference's number mapped through `order` (nodes without one are kept, shared)."""
+    out = []
+    for node in nodes:
+        if isinstance(node, FootnoteRef):
+            node = FootnoteRef(order[node.number])
+        elif isinstance(node, Table):
+            node = replace(node, rows=tuple(tuple(replace(cell, children=_renumber(cell.children, order))
+                                                  for cell in row) for row in node.rows))
+        elif isinstance(node, ListBlock):
+            node = replace(node, items=tuple(replace(item, children=_renumber(item.children, order))
+                                             for item in node.items))
+        elif getattr(node, "children", ()):
+            node = replace(node, children=_renumber(node.children, order))
+        out.append(node)
+    return tuple(out)
 
 
 class _Builder:
@@ -113,17 +211,24 @@ class _Builder:
             line = token.map[0] + 1 if token.map else 0
             kind = token.type
             if kind == "paragraph_open":
-                inline = tokens[i + 1]
-                marker = inline.content.strip()
+                out.append(Paragraph(self.inline(tokens[i + 1], line), line))
+                i += 3
+                role = ""
+                continue
+            if kind == "comment_block":
+                marker = token.content.strip()
                 if marker == PAGE_BREAK:
                     out.append(PageBreak(line))
                 elif marker in HEADING_ROLES:
                     role = HEADING_ROLES[marker]
-                elif _COMMENT.fullmatch(marker):
-                    pass  # a paragraph that is only an HTML comment is the author's note, as on GitHub
-                else:
-                    out.append(Paragraph(self.inline(inline, line), line))
-                i = close + 1
+                    i += 1
+                    continue  # the role is the next heading's
+                else:  # the author's note, hidden as on GitHub; text outside the comment on its lines is shown
+                    rest = _COMMENT.sub("", token.content).strip()
+                    if rest:
+                        out.append(Paragraph((Text(rest),), line))
+                role = ""
+                i += 1
                 continue
             if kind == "heading_open":
                 children = self.inline(tokens[i + 1], line)
@@ -235,9 +340,12 @@ class _Builder:
     def slug(self, text: str) -> str:
         """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens, repeats numbered."""
         base = _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")
-        count = self.slugs.get(base, 0)
-        self.slugs[base] = count + 1
-        return base if not count else f"{base}-{count}"
+        slug = base
+        while slug in self.slugs:  # 'Foo', 'Foo', 'Foo 1': foo, foo-1, foo-1-1
+            self.slugs[base] += 1
+            slug = f"{base}-{self.slugs[base]}"
+        self.slugs[slug] = 0
+        return slug
 
 
 def _wrap(opened: str, children: tuple[Node, ...], token: Any) -> Node:

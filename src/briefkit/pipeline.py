@@ -367,7 +367,7 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
     for composed in compose_brief(session, path, committee, problems, stage):
         wanted = formats or composed.job.brief.formats or composed.job.conference.formats
         stage.name = f"parsing the composed text of {composed.job.name}"
-        tree = parse(composed.markdown, composed.source)  # parsed once; renderers only read it
+        tree = parse(composed.markdown, composed.source, path)  # parsed once; renderers only read it
         settings = from_composed(composed, session.ws)
         files = {}
         for fmt in wanted:

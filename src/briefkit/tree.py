@@ -213,6 +213,8 @@ class Document(Node):
     children: tuple[Node, ...]
     notes: tuple[FootnoteDef, ...]
     source: SourceMap = field(default_factory=SourceMap)
+    body_notes: int = -1  # notes 1..body_notes are referred to from the body; the others only from notes
+                          # (-1: not counted, all of them)
 
     def locate(self, line: int) -> tuple[Path | None, int]:
         """The snippet file and line a composed line came from (None and the composed line where unknown)."""

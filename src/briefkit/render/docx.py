@@ -334,12 +334,15 @@ class DocxWriter(Visitor[None]):
         """A Word footnote at a note's first reference (Word numbers them by position, so in reading order); a
         later reference, even from inside the note, is Word's own cross-reference showing the same number."""
         mark = self.style_id("Footnote Reference")
-        if node.number in self.noted:
-            number, name = self.noted[node.number]
-            self.runs.append(wordml.note_reference(name, number, mark) if name else wordml.run(str(number), mark))
+        in_body = self.document.body_notes < 0 or node.number <= self.document.body_notes
+        if node.number in self.noted or (self.inner is not None and in_body):
+            # a later reference, or one from a note to a note the body refers to later: Word's cross-reference to
+            # its footnote (the tree numbers body notes as Word does, by their place in the body)
+            self.runs.append(wordml.note_reference(f"_Ref{node.number}", node.number, mark) if in_body
+                             else wordml.run(str(node.number), mark))
             return
-        if self.inner is not None:  # first referred to from inside a note: Word has no footnote in a footnote, so
-            self.noted[node.number] = node.number, ""  # its number as a mark, its text after the referring note's
+        if self.inner is not None:  # only notes refer to it: Word has no footnote in a footnote, so its number as
+            self.noted[node.number] = node.number, ""  # a mark, its text after the note that first refers to it
             self.runs.append(wordml.run(str(node.number), mark))
             self.inner.append(node.number)
             return
