@@ -105,3 +105,12 @@ def test_notes_are_numbered_as_a_reader_meets_them_in_every_format(mini, cli):
     assert result.code == 0, result.err
     assert "One[^1] two[^2]." in text and "Three[^3]." in text  # the body's notes first: 1, 2, 3
     assert "[^2]: Outer cites[^4]." in text and "[^4]: Inner." in text  # then the one only a note refers to
+
+
+def test_a_run_that_fails_with_no_brief_failed_says_why(mini, cli):
+    (mini / "snippets" / "mini" / "broken.md").write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    result = cli("build", "--root", mini, "--format", "md")
+    assert result.code == 1
+    assert result.out.strip().splitlines()[-1].startswith("1 built, 0 unchanged, 0 failed; 1 file written in ")
+    assert result.out.strip().endswith("; 1 error above")
+    assert any(line.startswith("snippets/mini/broken.md:3: error: YAML syntax error") for line in result.err_lines)

@@ -43,6 +43,9 @@ def build(root: Path, names: Sequence[str], formats: tuple[str, ...] | None, out
                f"{plural(len(report.written), 'file')} written in {time.monotonic() - started:.1f} s")
     if report.failed:
         summary += f" (failed: {', '.join(report.failed)})"
+    elif failed:  # no brief failed, yet the run did: say why (a broken snippet no brief uses, a warning --strict)
+        errors = len(report.problems.errors)
+        summary += f"; {plural(errors, 'error')} above" if errors else "; warnings above fail --strict"
     print(summary)
     return 1 if failed else 0
 
