@@ -3,6 +3,7 @@ it, and the composer's own additions (note labels, front-matter citations) never
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 BRIEF = "kind: position-paper\ncountry: CHN\ncommittee: third-committee\ntopics:\n  - title: T\n    sections:\n"
@@ -114,3 +115,21 @@ def test_a_run_that_fails_with_no_brief_failed_says_why(mini, cli):
     assert result.out.strip().splitlines()[-1].startswith("1 built, 0 unchanged, 0 failed; 1 file written in ")
     assert result.out.strip().endswith("; 1 error above")
     assert any(line.startswith("snippets/mini/broken.md:3: error: YAML syntax error") for line in result.err_lines)
+
+
+def test_a_mistake_in_a_sections_text_is_reported_at_the_brief(mini, cli):
+    result, _ = _build(mini, cli, "      - heading: A\n        text: \"Hello {{ nosuchname }}.\"\n")
+    assert result.code == 1
+    [error] = [line for line in result.err_lines if ": error: " in line]
+    assert error.startswith("briefs/good.yaml:7: error: in the section's text: undefined variable"), error
+
+
+def test_a_bare_address_is_a_link_in_every_format(mini, cli):
+    _snippet(mini, "bare", "Read https://www.unodc.org/glotip or www.un.org, or write to info@un.org.\n")
+    result, text = _build(mini, cli, "      - use: [mini/bare]\n")
+    assert result.code == 0, result.err
+    html = (mini / "build" / "good-third-committee.html").read_text(encoding="utf-8")
+    for href in ("https://www.unodc.org/glotip", "http://www.un.org", "mailto:info@un.org"):
+        assert f'href="{href}"' in html
+    rels = zipfile.ZipFile(mini / "build" / "good-third-committee.docx").read("word/_rels/document.xml.rels")
+    assert b'Target="https://www.unodc.org/glotip"' in rels and b'Target="mailto:info@un.org"' in rels

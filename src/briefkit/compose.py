@@ -383,8 +383,16 @@ class _Run:
         parts = []
         if section.text:
             self.count += 1
-            text = _own_notes(self.composer.template_of(section.text).render(self.context).strip("\n").rstrip(),
-                              f"t{self.count}-")
+            try:
+                rendered = self.composer.template_of(section.text).render(self.context)
+            except (RenderLimit, BriefkitError, MemoryError):
+                raise
+            except Exception as err:  # noqa: BLE001 - located at the brief's section, not the template calling it
+                found = _locate(err, self.job.brief.path, self.context)
+                self.problems.items.append(Problem(self.job.brief.path, section.line or None,
+                                                   f"in the section's text: {found.message}", found.hint))
+                rendered = ""
+            text = _own_notes(rendered.strip("\n").rstrip(), f"t{self.count}-")
             self._check_links(text, "a section's text", self.job.brief.path, section.line or 1)
             parts.append(text)
         for snippet_id in section.use:

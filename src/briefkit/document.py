@@ -53,15 +53,21 @@ _ALIGN = re.compile(r"text-align:(\w+)")
 _SLUG_DROP = re.compile(r"[^\w\- ]")
 
 
-@lru_cache(maxsize=1)
-def _parser() -> Any:
-    """The one parser a process uses."""
+# Bare addresses (`https://...`, `www.`, e-mail) that GitHub links; text in `<...>` or a link's `(...)` is
+# already a link. Only a text with such an address is parsed with linkify-it, whose patterns take ~25 ms to build.
+_BARE = re.compile(r"://|\bwww\.|@[\w-]+\.\w", re.IGNORECASE)
+_LINKED = re.compile(r"<[^>\s]*>|\]\([^)\s]*[)\s]")
+
+
+@lru_cache(maxsize=2)
+def _parser(linkify: bool = False) -> Any:
+    """The parser a process uses (`linkify`: with GitHub's links of bare addresses)."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.attrs import attrs_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
-    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
-    md.enable(["table", "strikethrough"]).disable("entity")
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING, "linkify": linkify})
+    md.enable(["table", "strikethrough", *(["linkify"] if linkify else [])]).disable("entity")
     md.block.ruler.before("html_block", "comment_block", _comment_block, {"alt": ["paragraph", "reference",
                                                                                   "blockquote"]})
     md.use(footnote_plugin, inline=False)  # GitHub's footnotes: [^label] and [^label]: text, no ^[inline]
@@ -102,18 +108,19 @@ def _comment_block(state: Any, start: int, end: int, silent: bool) -> bool:
 # The nodes of inline text that holds no '[': such text has no link, image or footnote reference, so its
 # nodes depend on nothing but itself (not on the document's link or footnote definitions). The same sentences
 # recur in brief after brief; each is parsed once a process. Nodes are immutable, so they are shared.
-_KNOWN: dict[str, tuple[Node, ...]] = {}
+_KNOWN: dict[bool, dict[str, tuple[Node, ...]]] = {False: {}, True: {}}  # one for each parser
 _KNOWN_MAX = 8192
 
 
 def _inline_pass(state: Any) -> None:
     """markdown-it's core inline pass (its rule 'inline', replaced through the ruler's public `at`), leaving
     out text whose nodes are already known: the builder takes those from `_KNOWN`."""
+    known = _KNOWN[bool(state.md.options.get("linkify"))]
     for token in state.tokens:
         if token.type == "inline":
             if token.children is None:
                 token.children = []
-            if token.content not in _KNOWN:
+            if token.content not in known:
                 state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
@@ -121,7 +128,8 @@ def parse(text: str, source: SourceMap | None = None, origin: Path | None = None
     """The document tree of a composed Markdown text (`source`: where its lines came from, if known; `origin`:
     the brief, for a problem in text that came from no snippet)."""
     source = source or SourceMap()
-    tokens = _parser().parse(text)
+    linkify = bool(_BARE.search(_LINKED.sub("", text)))
+    tokens = _parser(linkify).parse(text)
     deepest = max(tokens, key=lambda token: token.level, default=None)
     if deepest is not None and deepest.level >= MAX_NESTING - 2:
         line = next((t.map[0] + 1 for t in reversed(tokens[:tokens.index(deepest) + 1]) if t.map), 1)
@@ -130,7 +138,7 @@ def parse(text: str, source: SourceMap | None = None, origin: Path | None = None
         message = f"lists or quotes nested more than {MAX_NESTING // 2 - 1} levels deep"
         hint = "flatten the nesting" + (f" (line {at} of the composed text)" if path is None else "")
         raise BriefkitError([Problem(where[0], where[1], message, hint)])
-    builder = _Builder()
+    builder = _Builder(_KNOWN[linkify])
     blocks, definitions = builder.blocks(tokens, 0, len(tokens), 0)
     body, notes, in_body = _reading_order(tuple(blocks), tuple(definitions))
     return Document(body, notes, source, in_body)
@@ -196,8 +204,9 @@ def _renumber(nodes: tuple[Any, ...], order: dict[int, int]) -> tuple[Any, ...]:
 class _Builder:
     """Turns markdown-it's flat token stream into nested nodes."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: dict[str, tuple[Node, ...]]) -> None:
         self.slugs: dict[str, int] = {}
+        self.known = known  # the parser's known inline texts (see `_KNOWN`)
 
     def blocks(self, tokens: Sequence[Any], start: int, end: int, lists: int) -> tuple[list[Node], list[FootnoteDef]]:
         """Nodes of tokens[start:end] (and footnote definitions, which only the top level holds)."""
@@ -295,12 +304,12 @@ class _Builder:
 
     def inline(self, token: Any, line: int) -> tuple[Node, ...]:
         """The nodes of an inline token (known ones shared, see `_KNOWN`)."""
-        known = _KNOWN.get(token.content)
+        known = self.known.get(token.content)
         if known is not None:
             return known
         nodes = tuple(self.inlines(token.children or [], line))
-        if "[" not in token.content and len(_KNOWN) < _KNOWN_MAX:
-            _KNOWN[token.content] = nodes
+        if "[" not in token.content and len(self.known) < _KNOWN_MAX:
+            self.known[token.content] = nodes
         return nodes
 
     def inlines(self, tokens: Sequence[Any], line: int) -> list[Node]:
