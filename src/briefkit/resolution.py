@@ -5,7 +5,8 @@ unnumbered, open with an italic participle and end in a comma; operative clauses
 open with an italic verb in the present tense and end in a semicolon, the last one in a full
 stop; a clause with sub-clauses ends in a colon, its sub-clauses in semicolons (the very last
 in a full stop). Authors write clause text without the closing punctuation; any they write is
-replaced, so clauses can be moved between resolutions freely.
+replaced, so clauses can be moved between resolutions freely. A clause is printed as typed: text that
+begins like a Markdown block (`7. `, `- `, `# `, `> `) is not read as one.
 """
 
 from __future__ import annotations
@@ -64,8 +65,11 @@ class Clause:
 
     @property
     def markdown(self) -> str:
-        lead = f"*{self.opener}*" if self.opener else ""
-        return f"{lead}{self.rest}{self.end}"
+        """The clause as a line of Markdown. Its text is the delegate's words: one that begins like a block of
+        Markdown (a list item, heading, quote, fence or rule) is escaped, to print as typed."""
+        if self.opener:
+            return f"*{self.opener}*{self.rest}{self.end}"
+        return f"{literal_start(self.rest)}{self.end}"
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,24 @@ class ResolutionBuilder:
                 self.problems.error(text.path, text.line,
                                     f"the {self.committee.name} may not use '{verb}' in an operative clause",
                                     f"{self.committee.path.name} lists it under forbidden_verbs")
+
+
+# What opens a block at the start of a line: a list item ('-', '+', '*', '7.', '7)'), heading, quote, code fence,
+# or a line of '=' or '-' (a heading's underline) or of '*', '-' or '_' (a thematic break).
+_BLOCK_START = re.compile(r"[-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)|#{1,6}(?=\s|$)|>|`{3}|~{3}|=+\s*$|-+\s*$"
+                          r"|([-*_])(?:\s*\1){2,}\s*$")
+
+
+def literal_start(text: str) -> str:
+    """Text whose start Markdown reads as text, not as the start of a block: its first marker character
+    escaped (`7\\. a clause`, `\\- item`)."""
+    match = _BLOCK_START.match(text)
+    if match is None:
+        return text
+    if match.group()[:1].isdigit():
+        digits = len(match.group()) - 1
+        return text[:digits] + "\\" + text[digits:]
+    return "\\" + text
 
 
 def _bare(text: str) -> str:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from briefkit.render import wordml
 from briefkit.render.package import (
@@ -45,6 +48,7 @@ from briefkit.tree import (
     Image,
     Link,
     ListBlock,
+    ListItem,
     Node,
     PageBreak,
     Paragraph,
@@ -72,7 +76,9 @@ LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(cm|mm|in|px|pt|%)?\s*$")
 EMU = {"cm": 360000, "mm": 36000, "in": 914400, "pt": 12700, "px": 9525}
 FIXED_DATE = dt.datetime(2000, 1, 1)
 MEDIA = {"png": ("png", "image/png"), "jpeg": ("jpg", "image/jpeg"), "gif": ("gif", "image/gif")}
-_BOOKMARK_BAD = re.compile(r"[^A-Za-z0-9_]")
+_BOOKMARK_BAD = re.compile(r"[^A-Za-z0-9]+")
+BOOKMARK_MAX = 40  # Word drops a bookmark with a longer name
+CELL_MARGIN = 108  # twips: Word's default space between a cell's edge and its text, each side
 QUOTE_STEP = 567  # twips a block quote indents its text: the built-in Block Text style's 1 cm
 STYLE_INDENT = {"Block Text": QUOTE_STEP}  # the left indents styles give, not repeated on their paragraphs
 
@@ -116,9 +122,18 @@ class DocxWriter(Visitor[None]):
         self.inner: list[int] | None = None  # inside a note: notes first referred to from it, to follow it
         self.first_heading = True
         self.references = False  # inside the reference list
+        self.cell: int | None = None  # twips across the table cell being written, if any
+        self.marks: dict[str, str] = {}  # heading anchor -> the bookmark a link to it goes to
+        self.heading_marks: dict[int, str] = {}  # id of a heading node -> its bookmark's name
 
     def render(self, document: Document) -> bytes:
         self.document = document
+        found = list(headings(document))
+        names = bookmark_names([heading.anchor for heading in found])
+        self.heading_marks = {id(heading): name for heading, name in zip(found, names, strict=True)}
+        self.marks = {}
+        for heading, name in zip(found, names, strict=True):
+            self.marks.setdefault(heading.anchor, name)  # two headings with one anchor: links go to the first
         self.visit(document)
         return self.package()
 
@@ -161,7 +176,7 @@ class DocxWriter(Visitor[None]):
         self.first_heading = False
         self.references = node.role == "references"
         self.bookmarks += 1
-        self.paragraph(node, name, bookmark=(self.bookmarks, bookmark_name(node.anchor)))
+        self.paragraph(node, name, bookmark=(self.bookmarks, self.heading_marks[id(node)]))
 
     def visit_paragraph(self, node: Paragraph) -> None:
         self.paragraph(node, "Bibliography" if self.references and self.style == "Normal" else self.style)
@@ -217,6 +232,7 @@ class DocxWriter(Visitor[None]):
         columns = max(len(row) for row in node.rows)
         width = max((self.page[0] - self.margins[2] - self.margins[3] - self.indent) // max(columns, 1), 1)
         indent, self.indent = self.indent, 0  # a cell's paragraphs start at the cell's own edge
+        outer, self.cell = self.cell, width
         rows = []
         for number, row in enumerate(node.rows):
             cells = []
@@ -229,7 +245,9 @@ class DocxWriter(Visitor[None]):
             empty = wordml.paragraph("", self.style_id("Table Text"))
             cells += [wordml.table_cell(empty, width)] * (columns - len(row))
             rows.append(wordml.table_row(cells, header=number == 0))
-        self.indent = indent
+        self.indent, self.cell = indent, outer
+        if self.out and self.out[-1].startswith("<w:tbl>"):
+            self.out.append(wordml.spacer())
         self.out.append(wordml.table(rows, columns, width, self.style_id("Table Grid"), indent))
 
     # Inlines ----------------------------------------------------------------------------------------
@@ -281,13 +299,19 @@ class DocxWriter(Visitor[None]):
         self.text.append("\n")
 
     def visit_link(self, node: Link) -> None:
+        """An outside link, or one to the bookmark of the heading whose anchor it names; a link to an anchor no
+        heading has is its text alone (Word would show a link that goes nowhere)."""
         self.check(node.href)
+        target = self.marks.get(unquote(node.href[1:])) if node.href.startswith("#") else None
+        if node.href.startswith("#") and target is None:
+            self.visit_all(node.children)
+            return
         saved = self.runs
         self.runs = []
         self.formatted(node.children, link=True)
         inner, self.runs = "".join(self.runs), saved
-        if node.href.startswith("#"):
-            self.runs.append(wordml.hyperlink(inner, anchor=bookmark_name(node.href[1:])))
+        if target is not None:
+            self.runs.append(wordml.hyperlink(inner, anchor=target))
         else:
             self.runs.append(wordml.hyperlink(inner, rid=self.rels.add(RT + "hyperlink", node.href, external=True)))
 
@@ -300,11 +324,14 @@ class DocxWriter(Visitor[None]):
             picture = Picture.from_blob(data)
             cx, cy = int(picture.width), int(picture.height)
         except Exception as err:  # noqa: BLE001 - python-docx raises many kinds on a damaged picture
-            raise self.settings.problem(self.document, node.line, f"image '{node.src}' is damaged: its size "
+            raise self.settings.problem(self.document, node.line, f"image '{unquote(node.src)}' is damaged: its size "
                                         f"cannot be read ({type(err).__name__})", "save the picture again") from None
         width = self.width(node)
         if width is not None and cx:
             cx, cy = width, int(cy * width / cx)
+        room = self.room()
+        if cx > room:  # Word would let the picture run off the page: it is shrunk to fit, keeping its shape
+            cx, cy = room, int(cy * room / cx)
         number = len(self.media) + 1
         ext, content_type = MEDIA[kind]
         folder = posixpath.dirname(self.ref.main)
@@ -322,13 +349,22 @@ class DocxWriter(Visitor[None]):
             return None
         match = LENGTH.match(node.width)
         if not match:
+            # the hint's forms are ones the attribute syntax reads: '%' needs quotes ({ width=50% } is text)
             raise self.settings.problem(self.document, node.line, f"cannot read image width '{node.width}'",
-                                        "use e.g. 8cm, 60mm, 3in, 300px or 50%")
+                                        'write e.g. { width=8cm }, { width=60mm }, { width=3in } or '
+                                        '{ width="50%" }')
         value, unit = float(match.group(1)), match.group(2) or "px"
         if unit == "%":
             usable = (self.page[0] - self.margins[2] - self.margins[3]) * EMU_PER_TWIP
             return int(usable * value / 100)
         return int(value * EMU[unit])
+
+    def room(self) -> int:
+        """The width in EMU a picture has where it stands: the text's, past any quote or list indent, or the
+        table cell's inside its margins."""
+        if self.cell is not None:
+            return max(self.cell - 2 * CELL_MARGIN, 1) * EMU_PER_TWIP
+        return max(self.page[0] - self.margins[2] - self.margins[3] - self.indent, 1) * EMU_PER_TWIP
 
     def visit_footnote_ref(self, node: FootnoteRef) -> None:
         """A Word footnote at a note's first reference (Word numbers them by position, so in reading order); a
@@ -448,12 +484,39 @@ class DocxWriter(Visitor[None]):
         return wordml.core_properties(fields, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
-def bookmark_name(anchor: str) -> str:
-    """Word bookmark names: letters, digits and underscores, starting with a letter, at most 40 characters."""
-    name = _BOOKMARK_BAD.sub("_", anchor)
-    if not name[:1].isalpha():
-        name = "h_" + name
-    return name[:40]
+def headings(document: Document) -> Iterator[Heading]:
+    """Every heading of a document in reading order, those inside lists, quotes and notes too."""
+    stack: list[object] = [*document.notes[::-1], *document.children[::-1]]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Heading):
+            yield node
+        elif isinstance(node, BlockQuote | FootnoteDef | ListItem):
+            stack.extend(reversed(node.children))
+        elif isinstance(node, ListBlock):
+            stack.extend(reversed(node.items))
+
+
+def bookmark_names(anchors: Iterable[str]) -> list[str]:
+    """Each anchor's bookmark name, unique in the document and one Word keeps: ASCII letters, digits and
+    underscores, starting with a letter, at most 40 characters. Anchors are GitHub's slugs, which keep any
+    script's letters and may be long, so a name is the slug's ASCII letters (accents dropped), cut short, with
+    a counter where two would be the same."""
+    names: list[str] = []
+    taken: set[str] = set()  # lower case: Word matches bookmark names without regard to case
+    for anchor in anchors:
+        ascii_text = unicodedata.normalize("NFKD", anchor).encode("ascii", "ignore").decode()
+        base = _BOOKMARK_BAD.sub("_", ascii_text).strip("_")
+        if not base[:1].isalpha():
+            base = ("h_" + base).rstrip("_")
+        name, count = base[:BOOKMARK_MAX], 1
+        while name.lower() in taken:
+            count += 1
+            suffix = f"_{count}"
+            name = base[: BOOKMARK_MAX - len(suffix)] + suffix
+        taken.add(name.lower())
+        names.append(name)
+    return names
 
 
 def write_docx(document: Document, settings: RenderSettings) -> bytes:

@@ -81,16 +81,14 @@ class HtmlWriter(Visitor[str]):
     # Blocks -----------------------------------------------------------------------------------------
 
     def visit_document(self, node: Document) -> str:
-        notes = ""
-        if node.notes:
-            notes = '<section class="footnotes">\n<ol>\n' + self.blocks(node.notes) + "</ol>\n</section>\n"
-        out, children, placed = [], list(node.children), False
-        index = 0
+        """The body, then the notes (before the reference list if there is one). The body is written first so
+        that its references take the ids `fnref:N` in reading order, the ones each note's back-link goes to."""
+        out: list[str] = []
+        children, place, index = list(node.children), -1, 0
         while index < len(children):
             child = children[index]
             if self.ids and isinstance(child, Heading) and child.role == "references":
-                out.append(notes)  # notes go before the reference list
-                placed = True
+                place = len(out) if place < 0 else place  # notes go before the (first) reference list
                 out.append(self.visit(child))
                 entries = []
                 while index + 1 < len(children) and isinstance(children[index + 1], Paragraph):
@@ -100,7 +98,11 @@ class HtmlWriter(Visitor[str]):
             else:
                 out.append(self.visit(child))
             index += 1
-        return "".join(out) + ("" if placed else notes)
+        notes = ""
+        if node.notes:
+            notes = '<section class="footnotes">\n<ol>\n' + self.blocks(node.notes) + "</ol>\n</section>\n"
+        out.insert(len(out) if place < 0 else place, notes)
+        return "".join(out)
 
     def visit_heading(self, node: Heading) -> str:
         tag = f"h{node.level}"

@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from briefkit.errors import BriefkitError, Problem
 from briefkit.tree import Document
-from briefkit.workspace import Layer, is_safe_name
+from briefkit.workspace import Layer
 
 if TYPE_CHECKING:
     from briefkit.compose import Composed
@@ -67,7 +68,30 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 
 MAX_IMAGE = 20 << 20
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"GIF87a": "gif", b"GIF89a": "gif"}
+
+
+# A picture's path once its %-escapes are decoded: relative, its folders and name in any script and with spaces,
+# each starting with a letter, digit or '_' (so no '..', hidden or absolute name), no backslash, colon or control
+# character.
+_IMAGE_PATH = re.compile(r"\w[^/\\:\x00-\x1f\x7f]*(?:/\w[^/\\:\x00-\x1f\x7f]*)*")
+MAX_PATH = 1024
+
+
+def image_path(src: str) -> str | None:
+    """The workspace-relative file an image's `src` names, or None if it names none safely. The parser writes
+    `src` as a URL, with %-escapes for spaces and non-ASCII letters (`my%20chart.png`); the file is the
+    decoded name, as GitHub reads it."""
+    if _SCHEME.match(src):
+        return None
+    try:
+        name = unquote(src, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if len(name) > MAX_PATH or not _IMAGE_PATH.fullmatch(name):
+        return None
+    return name
 
 
 def image_file(settings: RenderSettings, document: Document | None, src: str, line: int) -> tuple[Path, bytes, str]:
@@ -75,32 +99,37 @@ def image_file(settings: RenderSettings, document: Document | None, src: str, li
 
     A missing, unreadable or non-image file, or one a link takes out of its layer, is a located error.
     """
-    if is_safe_name(src):
+    name = image_path(src)
+    shown = src if name is None else name  # as the author typed it, not %-escaped
+    if name is not None:
         for layer in settings.layers:
-            path = layer.root / src
-            if not path.is_file():
+            path = layer.root / name
+            try:
+                if not path.is_file():
+                    continue
+            except OSError:  # a name the file system refuses (too long for it): not a file there
                 continue
             if not layer.contains(path):
-                raise settings.problem(document, line, f"image '{src}' leads outside the {layer.name} folder",
+                raise settings.problem(document, line, f"image '{shown}' leads outside the {layer.name} folder",
                                        "copy the file into the folder instead of linking to it")
             try:
                 if path.stat().st_size > MAX_IMAGE:
-                    raise settings.problem(document, line, f"image '{src}' is {path.stat().st_size:,} bytes; a "
+                    raise settings.problem(document, line, f"image '{shown}' is {path.stat().st_size:,} bytes; a "
                                            f"picture in a brief may have {MAX_IMAGE:,} at most", "make it smaller")
                 data = path.read_bytes()
             except OSError as err:
-                raise settings.problem(document, line, f"cannot read image '{src}': {err.strerror}") from None
+                raise settings.problem(document, line, f"cannot read image '{shown}': {err.strerror}") from None
             kind = next((k for sig, k in IMAGE_SIGNATURES.items() if data.startswith(sig)), None)
             if kind is None:
-                raise settings.problem(document, line, f"'{src}' is not a PNG, JPEG or GIF image")
+                raise settings.problem(document, line, f"'{shown}' is not a PNG, JPEG or GIF image")
             if not _whole(kind, data):
-                raise settings.problem(document, line, f"image '{src}' is damaged (cut short or not a whole "
+                raise settings.problem(document, line, f"image '{shown}' is damaged (cut short or not a whole "
                                        f"{kind.upper()} file)", "save the picture again")
             return path, data, kind
-    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", src):
+    if _SCHEME.match(src):
         raise settings.problem(document, line, f"image '{src}' is not a file in the workspace: briefkit loads "
                                "nothing from the network", "save the picture in the workspace and give its path")
-    raise settings.problem(document, line, f"image '{src}' not found in the workspace",
+    raise settings.problem(document, line, f"image '{shown}' not found in the workspace",
                            "give a path relative to the workspace folder")
 
 

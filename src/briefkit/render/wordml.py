@@ -44,6 +44,13 @@ def paragraph(runs: str, style: str | None = None, *, numbering: tuple[int, int]
     return f"<w:p>{properties}{_bookmarked(runs, bookmark)}</w:p>"
 
 
+def spacer() -> str:
+    """A tiny empty paragraph (1 pt, no spacing): what keeps two tables apart, since Word and LibreOffice join
+    tables that touch into one."""
+    return ('<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+            '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
+
+
 def _bookmarked(runs: str, bookmark: tuple[int, str] | None) -> str:
     """Runs between `w:bookmarkStart` and `w:bookmarkEnd` (the id unique in the document, the name a target)."""
     if bookmark is None:
