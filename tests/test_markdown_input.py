@@ -133,3 +133,16 @@ def test_a_bare_address_is_a_link_in_every_format(mini, cli):
         assert f'href="{href}"' in html
     rels = zipfile.ZipFile(mini / "build" / "good-third-committee.docx").read("word/_rels/document.xml.rels")
     assert b'Target="https://www.unodc.org/glotip"' in rels and b'Target="mailto:info@un.org"' in rels
+
+
+def test_editing_a_picture_named_in_any_script_rebuilds_its_brief(mini, cli):
+    from test_docx import PNG_1X1
+
+    (mini / "images").mkdir()
+    (mini / "images" / "my 图表.png").write_bytes(PNG_1X1)
+    _snippet(mini, "picture", "![chart](<images/my 图表.png>)\n")
+    (mini / "briefs" / "good.yaml").write_text(BRIEF + "      - use: [mini/picture]\n", encoding="utf-8")
+    assert cli("build", "--root", mini, "--format", "docx").code == 0
+    assert "0 built, 1 unchanged" in cli("build", "--root", mini, "--format", "docx").out
+    (mini / "images" / "my 图表.png").write_bytes(PNG_1X1 + b"\0")
+    assert "1 built, 0 unchanged" in cli("build", "--root", mini, "--format", "docx").out

@@ -19,7 +19,7 @@ from briefkit.model import Brief, Country
 from briefkit.output import OutputNameError, check_pattern, output_stem
 from briefkit.profiles import load_committee, load_conference, load_country
 from briefkit.render.markdown import render_markdown
-from briefkit.render.settings import RenderSettings, from_composed
+from briefkit.render.settings import RenderSettings, from_composed, image_path
 from briefkit.tree import Document, image_sources
 from briefkit.workspace import Workspace
 
@@ -381,7 +381,8 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
             conference = composed.job.conference
             raise BriefkitError([Problem(path, composed.job.brief.line_of("conference") or None, str(err),
                                          f"the pattern is 'filename' in {conference.path.name}")]) from err
-        item = Rendered(composed, stem, files, "pdf" in wanted, files.get("docx"), tuple(image_sources(tree)))
+        images = tuple(name for name in map(image_path, image_sources(tree)) if name is not None)  # files, decoded
+        item = Rendered(composed, stem, files, "pdf" in wanted, files.get("docx"), images)
         if item.docx is None and item.needs_pdf:
             stage.name = f"writing {composed.job.name} as docx for its PDF"
             item.docx = _docx(composed, tree, settings)

@@ -23,6 +23,11 @@ LIBRARY_FILE = "library.yaml"
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
 
 
+# A file a document points to (an image), as the author names it: relative, any script and spaces, each part
+# starting with a letter or digit (no hidden files, no `..`), no backslash, colon or control character.
+ASSET_NAME = re.compile(r"\w[^/\\:\x00-\x1f\x7f]*(?:/\w[^/\\:\x00-\x1f\x7f]*)*")
+
+
 def is_safe_name(name: str) -> bool:
     """True for ids like `instruments/palermo-protocol`: relative, no `..`, no odd characters."""
     return bool(_NAME.fullmatch(name)) and ".." not in name.split("/")
@@ -128,7 +133,7 @@ class Workspace:
     def asset(self, name: str) -> Path | None:
         """A file a document points to (an image), relative to the workspace folder or to one of its layers; None
         if no layer has it or the name is unsafe; an error if a link takes it out of its layer."""
-        if not is_safe_name(name):
+        if not ASSET_NAME.fullmatch(name) or ".." in name.split("/"):
             return None
         for layer in self.asset_layers:
             path = layer.root / name

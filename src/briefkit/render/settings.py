@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from briefkit.errors import BriefkitError, Problem
 from briefkit.tree import Document
-from briefkit.workspace import Layer
+from briefkit.workspace import ASSET_NAME, Layer
 
 if TYPE_CHECKING:
     from briefkit.compose import Composed
@@ -72,11 +72,7 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"GIF87a": "gif", b"GIF89a": "gif"}
 
 
-# A picture's path once its %-escapes are decoded: relative, its folders and name in any script and with spaces,
-# each starting with a letter, digit or '_' (so no '..', hidden or absolute name), no backslash, colon or control
-# character.
-_IMAGE_PATH = re.compile(r"\w[^/\\:\x00-\x1f\x7f]*(?:/\w[^/\\:\x00-\x1f\x7f]*)*")
-MAX_PATH = 1024
+MAX_PATH = 1024  # characters of a picture's path (its form: workspace.ASSET_NAME)
 
 
 def image_path(src: str) -> str | None:
@@ -89,7 +85,7 @@ def image_path(src: str) -> str | None:
         name = unquote(src, errors="strict")
     except UnicodeDecodeError:
         return None
-    if len(name) > MAX_PATH or not _IMAGE_PATH.fullmatch(name):
+    if len(name) > MAX_PATH or not ASSET_NAME.fullmatch(name):
         return None
     return name
 
