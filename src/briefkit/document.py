@@ -9,7 +9,7 @@ just before a heading gives that heading its role (the composer writes them).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -140,47 +140,30 @@ def parse(text: str, source: SourceMap | None = None, origin: Path | None = None
         raise BriefkitError([Problem(where[0], where[1], message, hint)])
     builder = _Builder(_KNOWN[linkify])
     blocks, definitions = builder.blocks(tokens, 0, len(tokens), 0)
-    body, notes, in_body = _reading_order(tuple(blocks), tuple(definitions))
+    body, notes, in_body = _reading_order(tuple(blocks), tuple(definitions), builder.refs, builder.note_refs)
     return Document(body, notes, source, in_body)
 
 
-def _reading_order(body: tuple[Node, ...], notes: tuple[FootnoteDef, ...]
-                   ) -> tuple[tuple[Node, ...], tuple[FootnoteDef, ...], int]:
+def _reading_order(body: tuple[Node, ...], notes: tuple[FootnoteDef, ...], refs: list[int],
+                   note_refs: dict[int, list[int]]) -> tuple[tuple[Node, ...], tuple[FootnoteDef, ...], int]:
     """Notes numbered as a reader meets them: those the body refers to first, in its order, then those only other
     notes refer to (Word numbers its footnotes by their place in the body, and has no footnote inside a
     footnote). markdown-it numbers by the place of the text, and a snippet's notes stand after the snippet."""
     order: dict[int, int] = {}
-    for number in _refs(body):
+    for number in refs:
         order.setdefault(number, len(order) + 1)
     in_body = len(order)
     by_number = {note.number: note for note in notes}
     done = 0
     while done < len(order):
-        note = by_number.get(list(order)[done])
-        done += 1
-        for number in _refs(note.children if note else ()):
+        for number in note_refs.get(list(order)[done], ()):
             order.setdefault(number, len(order) + 1)
+        done += 1
     if all(old == new for old, new in order.items()) and len(order) == len(notes):
         return body, notes, in_body
     renumbered = [replace(by_number[old], number=new, children=_renumber(by_number[old].children, order))
                   for old, new in order.items() if old in by_number]
     return _renumber(body, order), tuple(sorted(renumbered, key=lambda note: note.number)), in_body
-
-
-def _refs(nodes: Sequence[Any]) -> Iterator[int]:
-    """The note numbers referred to in `nodes`, in reading order (table rows, then cells)."""
-    for node in nodes:
-        if isinstance(node, FootnoteRef):
-            yield node.number
-        elif isinstance(node, Table):
-            for row in node.rows:
-                for cell in row:
-                    yield from _refs(cell.children)
-        elif isinstance(node, ListBlock):
-            for item in node.items:
-                yield from _refs(item.children)
-        else:
-            yield from _refs(getattr(node, "children", ()))
 
 
 def _renumber(nodes: tuple[Any, ...], order: dict[int, int]) -> tuple[Any, ...]:
@@ -207,6 +190,8 @@ class _Builder:
     def __init__(self, known: dict[str, tuple[Node, ...]]) -> None:
         self.slugs: dict[str, int] = {}
         self.known = known  # the parser's known inline texts (see `_KNOWN`)
+        self.refs: list[int] = []  # note numbers referred to, in reading order: the body's (a note's while in one)
+        self.note_refs: dict[int, list[int]] = {}  # note number -> those its text refers to
 
     def blocks(self, tokens: Sequence[Any], start: int, end: int, lists: int) -> tuple[list[Node], list[FootnoteDef]]:
         """Nodes of tokens[start:end] (and footnote definitions, which only the top level holds)."""
@@ -297,7 +282,9 @@ class _Builder:
             token = tokens[i]
             inner = [t for t in tokens[i + 1:close] if t.type != "footnote_anchor"]
             first = next((t.map[0] + 1 for t in inner if t.map), 0)
+            saved, self.refs = self.refs, []
             children = self.blocks(inner, 0, len(inner), 0)[0]
+            self.note_refs[token.meta["id"] + 1], self.refs = self.refs, saved
             notes.append(FootnoteDef(token.meta["id"] + 1, token.meta.get("label") or "", tuple(children), first))
             i = close + 1
         return notes
@@ -339,6 +326,7 @@ class _Builder:
                                  str(token.attrs.get("width", "")), line))
             elif kind == "footnote_ref":
                 out.append(FootnoteRef(token.meta["id"] + 1))
+                self.refs.append(token.meta["id"] + 1)
             elif kind.endswith("_open"):
                 stack.append((kind, [], token))
             elif kind.endswith("_close") and len(stack) > 1:
