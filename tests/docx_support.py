@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import lxml.html
@@ -93,3 +94,12 @@ def outline(html: str) -> list[str]:
     for child in root:
         walk(child, "", frozenset())
     return tokens
+
+
+def flatten(value: object) -> Iterator[str]:
+    """The strings of docx2python's nested lists, in order."""
+    if isinstance(value, str):
+        yield value
+    else:
+        for item in value:  # type: ignore[attr-defined]
+            yield from flatten(item)

@@ -23,7 +23,7 @@ from briefkit.render.html import HtmlWriter, write_html
 from briefkit.render.markdown import render_markdown
 from briefkit.render.settings import RenderSettings
 from briefkit.render.text import render_text
-from docx_support import REPO, docx_bytes, outline, validation_problems
+from docx_support import REPO, docx_bytes, flatten, outline, validation_problems
 
 CORPUS = sorted((REPO / "tests" / "fixtures" / "markdown").glob("*.md"))
 STYLE_MAP = """
@@ -62,7 +62,7 @@ def _document(markdown: str, **kwargs) -> docx.document.Document:
 def test_footnote_texts_read_back():
     data = docx_bytes((REPO / "tests/fixtures/markdown/footnotes.md").read_text())
     with docx2python(io.BytesIO(data)) as reader:
-        notes = [re.sub(r"^footnote\d+\)\t\s*", "", text) for text in _flatten(reader.footnotes) if text]
+        notes = [re.sub(r"^footnote\d+\)\t\s*", "", text) for text in flatten(reader.footnotes) if text]
     assert notes == ["The first note.", "The second note, with bold text.",
                      'The third note, with a <a href="https://www.unodc.org/">link</a>.']
     document = docx.Document(io.BytesIO(data))
@@ -70,14 +70,6 @@ def test_footnote_texts_read_back():
     assert [r.get(qn("w:id")) for r in refs] == ["1", "2", "3"]
     assert {r.getparent().find(qn("w:rPr")).find(qn("w:rStyle")).get(qn("w:val")) for r in refs} == {
         "FootnoteReference"}
-
-
-def _flatten(value):
-    if isinstance(value, str):
-        yield value
-    else:
-        for item in value:
-            yield from _flatten(item)
 
 
 def test_each_list_has_its_own_numbering_instance_restarting_at_one():
@@ -339,7 +331,7 @@ def docx_outline(data: bytes) -> str:
         mark = f" [{notes} note{'s' * (notes != 1)}]" if notes else ""
         lines.append(f"{paragraph.style.name}{label}{mark}: {paragraph.text}")
     with docx2python(io.BytesIO(data)) as reader:
-        notes = [re.sub(r"^footnote(\d+)\)\t\s*", r"[^\1] ", text) for text in _flatten(reader.footnotes) if text]
+        notes = [re.sub(r"^footnote(\d+)\)\t\s*", r"[^\1] ", text) for text in flatten(reader.footnotes) if text]
     return "\n".join(lines + ["", "Footnotes:", *notes]) + "\n"
 
 

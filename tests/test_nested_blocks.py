@@ -19,7 +19,7 @@ from lxml import etree
 from briefkit.document import list_scheme, parse
 from briefkit.render.html import HtmlWriter
 from briefkit.render.text import render_text
-from docx_support import docx_bytes, validation_problems
+from docx_support import docx_bytes, flatten, validation_problems
 
 NESTED = """# Nesting
 
@@ -63,16 +63,8 @@ def nested() -> bytes:
 
 def _body_and_notes(data: bytes) -> tuple[str, list[str]]:
     with docx2python(io.BytesIO(data)) as reader:
-        notes = [re.sub(r"^footnote\d+\)\t\s*", "", t) for t in _flatten(reader.footnotes) if t.strip()]
+        notes = [re.sub(r"^footnote\d+\)\t\s*", "", t) for t in flatten(reader.footnotes) if t.strip()]
         return reader.text, notes
-
-
-def _flatten(value):
-    if isinstance(value, str):
-        yield value
-    else:
-        for item in value:
-            yield from _flatten(item)
 
 
 # A note referenced twice ---------------------------------------------------------------------------------------
