@@ -92,7 +92,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "briefkit-serve"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the standard library's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the terminal shows the server's address and problems, not every request
 
     def do_HEAD(self) -> None:
