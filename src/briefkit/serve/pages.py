@@ -5,8 +5,8 @@ and style sheet (see server.SHELL_CSP)."""
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Iterable, Sequence
-from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,8 +29,19 @@ _HEAD = """<!DOCTYPE html>
 """
 
 
+def shown(text: str) -> str:
+    """Text as it can be shown: a file name's bytes that are not UTF-8 (kept by Python as lone surrogates) become
+    the replacement character."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def escape(text: str) -> str:
+    return html.escape(shown(text), quote=True)
+
+
 def brief_url(name: str, rest: str = "") -> str:
-    return f"/brief/{quote(name, safe='')}{rest}"
+    """A brief's address: its name's bytes, %-escaped (the server decodes them back to the same name)."""
+    return f"/brief/{quote(name.encode('utf-8', 'surrogateescape'), safe='')}{rest}"
 
 
 def index_page(root: Path, version: int, briefs: dict[str, BriefState], problems: Sequence[Problem]) -> str:
@@ -66,12 +77,12 @@ def _counts(problems: Iterable[Problem]) -> dict[str, int]:
 
 
 def _figures(output: Output) -> str:
-    shown = []
+    parts = []
     for figure in output.figures:
         limit = f" <span class=\"limit\">({escape(figure.limit)})</span>" if figure.limit else ""
         over = " over" if figure.over else ""
-        shown.append(f'<span class="figure{over}" title="{escape(figure.what)}">{escape(figure.value)}{limit}</span>')
-    return " ".join(shown)
+        parts.append(f'<span class="figure{over}" title="{escape(figure.what)}">{escape(figure.value)}{limit}</span>')
+    return " ".join(parts)
 
 
 def brief_page(root: Path, state: BriefState, index: int, workspace: Sequence[Problem], pdf: bool,

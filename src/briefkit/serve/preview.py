@@ -138,6 +138,7 @@ class Preview:
         self.ws = Workspace.open(root)  # a bad briefkit.yaml at the start is the command's error
         self._load()
         self.paths: dict[str, Path] = {}
+        self.finding: tuple[Problem, ...] = ()  # problems finding the briefs (a name given that is not there)
         self.dirty: set[Path] = set()
         self._find_briefs()
         self._publish_problems()
@@ -181,6 +182,8 @@ class Preview:
 
     def _load(self) -> None:
         """Load the library (again) and note every snippet's front matter."""
+        if hasattr(self, "session"):
+            _forget_styles()
         self.session = Session(self.ws, Problems(), keep_compiled=True, memo=self.memo)
         self.deps = Dependencies(self.ws)
 
@@ -360,6 +363,15 @@ class Preview:
             self._publish(state.name, replace(state, outputs=tuple(counted if o is output else o
                                                                    for o in state.outputs)))
         return pdf
+
+
+def _forget_styles() -> None:
+    """Citation styles are kept for the life of a process (a build's), a workspace's own CSL file among them: read
+    them again after a shared file changed, which may be that file."""
+    from briefkit import citations
+
+    for kept in (citations._style, citations._style_identity):
+        kept.cache_clear()
 
 
 def problems_of(state: BriefState, workspace: Iterable[Problem]) -> list[Problem]:

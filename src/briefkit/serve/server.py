@@ -102,10 +102,8 @@ class Handler(BaseHTTPRequestHandler):
         if not self._allowed():
             return
         url = urlsplit(self.path)
-        try:
-            parts = [unquote(part, errors="strict") for part in url.path.split("/")[1:]]
-        except UnicodeDecodeError:
-            parts = []
+        # Bytes that are not UTF-8 decode as Python decodes such a file name, so a brief named so is found.
+        parts = [unquote(part, errors="surrogateescape") for part in url.path.split("/")[1:]]
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         route = self._route(parts, query)
         if route is None:
@@ -188,6 +186,8 @@ class Handler(BaseHTTPRequestHandler):
         self._headers(None, "text/event-stream; charset=utf-8")
         self.end_headers()
         self.close_connection = True
+        if self.command == "HEAD":
+            return
         seen = -1
         with preview.viewing(brief):
             try:
@@ -198,7 +198,8 @@ class Handler(BaseHTTPRequestHandler):
                         self.wfile.write(b": still here\n\n")
                     else:
                         seen, versions = news
-                        self.wfile.write(f"data: {json.dumps({'version': seen, 'briefs': versions})}\n\n".encode())
+                        shown = {pages.shown(name): version for name, version in versions.items()}  # as data-brief
+                        self.wfile.write(f"data: {json.dumps({'version': seen, 'briefs': shown})}\n\n".encode())
                     self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError, TimeoutError):
                 return  # the tab was closed
