@@ -91,6 +91,8 @@ def test_a_brief_updates_live_in_the_browser_and_shows_problems_where_they_are(d
         frame = page.frame_locator("#page")
         frame.get_by_role("heading", name="What we ask for").wait_for()
         assert "China asks the CSW to fund survivor services in every region." in frame.locator("main").inner_text()
+        out = frame.locator("a[href^='https://']").first
+        assert out.get_attribute("target") == "_blank" and out.get_attribute("rel") == "noopener noreferrer"
         page.evaluate("() => { window.notReloaded = true; }")
         page.evaluate("() => document.getElementById('page').contentWindow.scrollTo(0, 400)")
 

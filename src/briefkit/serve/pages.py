@@ -13,6 +13,9 @@ from urllib.parse import quote
 from briefkit.errors import Problem, display_path, plural
 from briefkit.serve.preview import BriefState, Output, problems_of
 
+# The brief's page may run no script; the preview's script reads and swaps its content (same origin); a link out
+# opens in a new tab (live.js marks links out so), not in the frame.
+FRAME_SANDBOX = "allow-same-origin allow-popups allow-popups-to-escape-sandbox"
 AROUND = 2  # lines of source shown either side of a problem's line
 MAX_SOURCE = 4 << 20  # bytes: a larger file's lines are not shown
 MAX_LINE = 240  # characters of one source line shown
@@ -94,8 +97,10 @@ def brief_page(root: Path, state: BriefState, index: int, workspace: Sequence[Pr
         if len(state.outputs) > 1 else ""
     downloads = ""
     if output is not None:
+        alone = brief_url(state.name, f"/page?output={index}")
         word = brief_url(state.name, f"/{quote(output.stem, safe='')}.docx")
-        downloads = f'<a class="download" href="{escape(word)}">Word</a>'
+        downloads = (f'<a href="{escape(alone)}" target="_blank" title="the page alone, to print">Page only</a> '
+                     f'<a class="download" href="{escape(word)}">Word</a>')
         if pdf:
             made = brief_url(state.name, f"/{quote(output.stem, safe='')}.pdf")
             downloads += f' <a class="download" href="{escape(made)}" title="made by LibreOffice when asked">PDF</a>'
@@ -115,7 +120,7 @@ def brief_page(root: Path, state: BriefState, index: int, workspace: Sequence[Pr
     body = (f'<body data-page="brief" data-brief="{escape(state.name)}" data-version="{state.version}">\n'
             f'<header class="bar" id="bar">{bar}</header>\n<div class="view">\n'
             f"{overlay(problems, root, layers, _note(state, output))}\n"
-            f'<iframe id="page" src="{escape(src)}" sandbox="allow-same-origin" title="{escape(title)}"></iframe>\n'
+            f'<iframe id="page" src="{escape(src)}" sandbox="{FRAME_SANDBOX}" title="{escape(title)}"></iframe>\n'
             f"</div>\n</body>\n</html>\n")
     return _HEAD.format(title=escape(f"{title}: briefkit serve")) + body
 

@@ -136,7 +136,7 @@ class Preview:
         self.on_reopen: Callable[[], None] | None = None  # the watcher follows the workspace's folders
         self.memo = BuildCache.memo()  # citations formatted in earlier runs (read, never written here)
         self.ws = Workspace.open(root)  # a bad briefkit.yaml at the start is the command's error
-        self._load()
+        self._load(again=False)
         self.paths: dict[str, Path] = {}
         self.finding: tuple[Problem, ...] = ()  # problems finding the briefs (a name given that is not there)
         self.dirty: set[Path] = set()
@@ -180,9 +180,9 @@ class Preview:
             self.dirty.discard(waiting[0])
             self._build(waiting[0])
 
-    def _load(self) -> None:
+    def _load(self, again: bool = True) -> None:
         """Load the library (again) and note every snippet's front matter."""
-        if hasattr(self, "session"):
+        if again:
             _forget_styles()
         self.session = Session(self.ws, Problems(), keep_compiled=True, memo=self.memo)
         self.deps = Dependencies(self.ws)
@@ -195,7 +195,7 @@ class Preview:
                 self.ws = Workspace.open(self.root)
             except BriefkitError as err:
                 self.session.problems = Problems(err.problems)  # shown until briefkit.yaml is fixed
-                self._fail_all(err.problems)
+                self._fail_all()
                 return
             if self.on_reopen is not None:
                 self.on_reopen()
@@ -244,7 +244,7 @@ class Preview:
             outputs = old.outputs if old is not None else ()
         self._publish(name, BriefState(name, path, 0, outputs, tuple(result.problems), True, result.failed))
 
-    def _fail_all(self, problems: list[Problem]) -> None:
+    def _fail_all(self) -> None:
         """Every brief failed with the workspace (its settings): shown at each, until fixed."""
         for name, path in self.paths.items():
             with self.lock:

@@ -56,6 +56,19 @@
     }
   }
 
+  // A link out of the brief opens in a new tab: the frame itself shows only this server's pages.
+  function linksOut(doc) {
+    if (!doc) {
+      return;
+    }
+    for (const link of doc.querySelectorAll("a[href]")) {
+      if (/^(https?|mailto):/i.test(link.getAttribute("href"))) {
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+      }
+    }
+  }
+
   function swapPage(frame, text) {
     const doc = frame.contentDocument;
     // Parsed in the frame's own window, under the page's own policy (which allows its inline styles).
@@ -81,6 +94,7 @@
     doc.body.replaceChildren(...Array.from(fresh.body.childNodes, function (node) {
       return doc.importNode(node, true);
     }));
+    linksOut(doc);
   }
 
   async function refresh() {
@@ -98,6 +112,14 @@
     if (mine === latest) {
       swapShell(text);
     }
+  }
+
+  const frame = document.getElementById("page");
+  if (frame) {
+    frame.addEventListener("load", function () {
+      linksOut(frame.contentDocument);
+    });
+    linksOut(frame.contentDocument);
   }
 
   document.addEventListener("click", function (event) {
