@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from briefkit.errors import Problem, display_path, plural
-from briefkit.serve.preview import BriefState, Output, problems_of
+from briefkit.serve.state import BriefState, Output, problems_of
 
 # The brief's page may run no script; the preview's script reads and swaps its content (same origin); a link out
 # opens in a new tab (live.js marks links out so), not in the frame.

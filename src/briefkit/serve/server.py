@@ -21,7 +21,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from briefkit.errors import Problem
 from briefkit.render.html import CSP as PAGE_CSP
 from briefkit.serve import pages
-from briefkit.serve.preview import BriefState, Preview
+from briefkit.serve.preview import Preview
+from briefkit.serve.state import BriefState
 
 HOST = "127.0.0.1"
 # The preview's own pages: its one script and style sheet, its events, the brief's page in a frame; nothing else.
