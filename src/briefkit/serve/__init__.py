@@ -1,10 +1,11 @@
 """`briefkit serve`: a live preview of a workspace's briefs on 127.0.0.1, rebuilt and reloaded on every save.
 
 The pieces: `preview` keeps every brief built in memory (on the main thread, where the sandbox's limits hold)
-as `state` records (pages, figures against the limits, problems), `depends` says which briefs a changed file affects (the build cache's own division of inputs), `watch` hands
-over saved files, `server` answers the browser (the standard library's threading HTTP server, Server-Sent Events
-for live reload), `pages` writes the index and a brief's frame, and `static/` holds the one script and style
-sheet those pages load. Nothing is written to the workspace.
+as `state` records (pages, figures against the limits, problems); `depends` says which briefs a changed file
+affects (the build cache's own division of inputs); `watch` hands over saved files; `server` answers the
+browser (the standard library's threading HTTP server, Server-Sent Events for live reload); `pages` writes the
+index and a brief's frame; `static/` holds the one script and style sheet those pages load. Nothing is written
+to the workspace.
 """
 
 from __future__ import annotations
