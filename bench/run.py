@@ -219,14 +219,8 @@ def main() -> int:
                 results["pdf"].append(pdf_batch(sorted((root / "build").glob("*.docx"))[: args.pdfs]))
         count = len(list((root / "briefs").glob("*.yaml")))
         latency = serve_latency(root, args.edits) if args.edits else None
-    if isinstance(latency, list):
-        p95 = statistics.quantiles(latency, n=100, method="inclusive")[94]
-        print(f"briefkit serve, {count} briefs: edit-to-screen latency over {len(latency)} edits of a snippet one "
-              f"brief uses: median {statistics.median(latency) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
-              "(target p95 <= 200 ms)")
-    elif latency:
-        print(f"briefkit serve latency not measured: {latency}")
     if args.serve_only:
+        print_latency(latency, count)
         return 0
     median = {k: statistics.median(v) for k, v in results.items() if v}
     print(f"pandoc: {pandoc_version(pandoc) if pandoc else 'not found (pip install pypandoc-binary)'}")
@@ -249,7 +243,18 @@ def main() -> int:
         print(f"  {f'PDF, {args.pdfs} documents in one soffice batch':<45} {median['pdf']:8.3f} s  a document "
               f"(target <= 0.25 s)")
     print(f"  {'peak memory of any one briefkit process':<45} {max(PEAK_MB):8.1f} MB  target < 150 MB")
+    print_latency(latency, count)
     return 0
+
+
+def print_latency(latency: list[float] | str | None, count: int) -> None:
+    if isinstance(latency, list):
+        p95 = statistics.quantiles(latency, n=100, method="inclusive")[94]
+        print(f"briefkit serve, {count} briefs: edit-to-screen latency over {len(latency)} edits of a snippet one "
+              f"brief uses: median {statistics.median(latency) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
+              "(target p95 <= 200 ms)")
+    elif latency:
+        print(f"briefkit serve latency not measured: {latency}")
 
 
 if __name__ == "__main__":

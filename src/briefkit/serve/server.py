@@ -116,8 +116,10 @@ class Handler(BaseHTTPRequestHandler):
         host = (self.headers.get("Host") or "").lower()
         site = self.headers.get("Sec-Fetch-Site")
         if host not in self.server.hosts or site not in (None, "same-origin", "none"):
-            self._send(403, pages.message_page("Refused", [f"briefkit serve answers only at http://{HOST}:"
-                                                           f"{self.server.port}/, to its own pages."]), PAGE_CSP)
+            address = f"http://{HOST}:{self.server.port}/"
+            self._send(403, pages.message_page("Refused", [f"briefkit serve answers only at {address}, to its own "
+                                                           f"pages: type or paste {address} in the address bar."]),
+                       PAGE_CSP)
             return False
         return True
 
