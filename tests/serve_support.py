@@ -53,7 +53,12 @@ class Served:
         """Stop it as Ctrl-C does; its exit status, output and error output."""
         if self.process.poll() is None:
             self.process.send_signal(signum)
-        out, err = self.process.communicate(timeout=30)
+        try:
+            out, err = self.process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+            raise AssertionError("briefkit serve did not stop within 30 s of the signal") from None
         return self.process.returncode, "".join(self.out) + out, err
 
 
