@@ -1,6 +1,6 @@
 """Benchmark: a conference of 200 briefs from the shipped library, against pandoc on the same Markdown.
 
-    python bench/run.py [--runs 3] [--briefs 200] [--jobs 2]
+    python bench/run.py [--runs 3] [--briefs 200] [--jobs 2] [--edits 60] [--serve-only]
 
 Reports medians over the runs of: a cold single-brief build from the command line (a fresh process
 with --force, its build folder present; against `python -c "import docx, jinja2, markdown_it, yaml"`),
@@ -9,7 +9,9 @@ LibreOffice converting --pdfs of the DOCX files in one process (seconds a docume
 of any one briefkit process, and, in the same run, pandoc (3, from PyPI's `pypandoc-binary` where installed,
 else the one on PATH; the report names it) converting the same composed Markdown files
 to DOCX, one process per file, `--jobs` at a time. Every build runs as a fresh `python build.py`
-process, as a user runs it.
+process, as a user runs it. Then `briefkit serve`'s edit-to-screen latency: the same workspace served, a page in
+headless Chromium (Debian's, through Playwright), and `--edits` edits of a snippet one brief uses, each timed from
+the file's write to its new text in the page (median and 95th percentile).
 """
 
 from __future__ import annotations
@@ -120,12 +122,70 @@ def pandoc_all(pandoc: str, sources: list[Path], out: Path, jobs: int) -> float:
     return time.perf_counter() - started
 
 
+LATENCY_SNIPPET = "notes/latency"
+
+
+def serve_latency(root: Path, edits: int) -> list[float] | str:
+    """Seconds from each write of a snippet one brief uses to its new text in that brief's page in the browser
+    (polled every frame), `briefkit serve` running on the workspace; or why it could not be measured."""
+    import re
+    import select
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return "Playwright is not installed (pip install -e '.[test]')"
+    if chromium is None:
+        return "no chromium on PATH (Debian: apt-get install chromium)"
+    snippet = root / "snippets" / f"{LATENCY_SNIPPET}.md"
+    snippet.parent.mkdir(parents=True, exist_ok=True)
+    snippet.write_text("---\ntitle: Latency\n---\nEdit 0 of the latency snippet.\n", encoding="utf-8")
+    brief = sorted((root / "briefs").glob("*.yaml"))[0]
+    section = f"      - heading: Latency\n        use: [{LATENCY_SNIPPET}]\n"
+    brief.write_text(brief.read_text(encoding="utf-8") + section, encoding="utf-8")
+    server = subprocess.Popen(build(root, "serve", "--port", "0"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        assert server.stdout is not None
+        ready, _, _ = select.select([server.stdout], [], [], 60)
+        found = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline() if ready else "")
+        if not found:
+            return "briefkit serve did not start"
+        url = found.group(0)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, headless=True)
+            page = browser.new_page()
+            page.set_default_timeout(600_000)  # the server builds every brief first
+            page.goto(url)
+            page.wait_for_function("() => document.querySelectorAll('tr.brief').length > 0 && "
+                                   "!document.querySelector('.state-building')", polling=500)
+            page.goto(f"{url}brief/{brief.stem}")
+            page.frame_locator("#page").get_by_text("Edit 0 of the latency snippet.").wait_for()
+            found_in_page = "(text) => document.getElementById('page').contentDocument.body.innerText.includes(text)"
+            times = []
+            for number in range(1, edits + 1):
+                text = f"Edit {number} of the latency snippet."
+                started = time.perf_counter()
+                snippet.write_text(f"---\ntitle: Latency\n---\n{text}\n", encoding="utf-8")
+                page.wait_for_function(found_in_page, arg=text, polling="raf", timeout=10_000)
+                times.append(time.perf_counter() - started)
+                time.sleep(0.15)  # a person's next save, not one burst of writes
+            browser.close()
+        return times
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--briefs", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--pdfs", type=int, default=20, help="documents in the PDF batch (0: skip it)")
+    parser.add_argument("--edits", type=int, default=60, help="edits timed in `briefkit serve` (0: skip it)")
+    parser.add_argument("--serve-only", action="store_true", help="measure only `briefkit serve`'s latency")
     args = parser.parse_args()
     # Byte-compile briefkit as installing a wheel does; an editable install under PYTHONDONTWRITEBYTECODE would
     # otherwise compile every module again in every process the benchmark starts.
@@ -141,7 +201,7 @@ def main() -> int:
         snippet = root / "snippets" / f"{EDITED}.md"
         original = snippet.read_text(encoding="utf-8")
         jobs = f"--jobs={args.jobs}"
-        for run in range(args.runs):
+        for run in range(0 if args.serve_only else args.runs):
             results["import"].append(timed([sys.executable, "-c", "import docx, jinja2, markdown_it, yaml"], root,
                                            briefkit=False))
             results["full"].append(timed(build(root, "--format", "docx,md", "--force", jobs), root))
@@ -158,6 +218,10 @@ def main() -> int:
             if args.pdfs and shutil.which("soffice"):
                 results["pdf"].append(pdf_batch(sorted((root / "build").glob("*.docx"))[: args.pdfs]))
         count = len(list((root / "briefs").glob("*.yaml")))
+        latency = serve_latency(root, args.edits) if args.edits else None
+    if args.serve_only:
+        print_latency(latency, count)
+        return 0
     median = {k: statistics.median(v) for k, v in results.items() if v}
     print(f"pandoc: {pandoc_version(pandoc) if pandoc else 'not found (pip install pypandoc-binary)'}")
     print(f"briefkit benchmark: {count} briefs, {args.runs} runs, {args.jobs} jobs, {os.cpu_count()} cores "
@@ -179,7 +243,18 @@ def main() -> int:
         print(f"  {f'PDF, {args.pdfs} documents in one soffice batch':<45} {median['pdf']:8.3f} s  a document "
               f"(target <= 0.25 s)")
     print(f"  {'peak memory of any one briefkit process':<45} {max(PEAK_MB):8.1f} MB  target < 150 MB")
+    print_latency(latency, count)
     return 0
+
+
+def print_latency(latency: list[float] | str | None, count: int) -> None:
+    if isinstance(latency, list):
+        p95 = statistics.quantiles(latency, n=100, method="inclusive")[94]
+        print(f"briefkit serve, {count} briefs: edit-to-screen latency over {len(latency)} edits of a snippet one "
+              f"brief uses: median {statistics.median(latency) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
+              "(target p95 <= 200 ms)")
+    elif latency:
+        print(f"briefkit serve latency not measured: {latency}")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,10 @@ def test_wheel_installs_and_builds_in_a_fresh_environment(tmp_path):
     where = subprocess.run([bindir / "python", "-c", "import briefkit; print(briefkit.__file__)"], check=True,
                            capture_output=True, text=True, env=env, cwd=workspace).stdout
     assert str(env_dir) in where
+    assets = subprocess.run([bindir / "python", "-c", "from importlib.resources import files; print(sorted(p.name for p "
+                             "in (files('briefkit.serve') / 'static').iterdir()))"], check=True, capture_output=True,
+                            text=True, env=env, cwd=workspace).stdout
+    assert assets.strip() == "['live.css', 'live.js']"  # `briefkit serve`'s script and style sheet are installed
     subprocess.run([bindir / "briefkit", "init", "ws"], check=True, cwd=workspace, env=env)
     result = subprocess.run([bindir / "briefkit"], cwd=workspace / "ws", env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -42,8 +42,9 @@ DEPENDENCIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "markd
 _FILE_NAME = re.compile(r"[^/\\\0]+")
 
 
-def _front_matter(data: bytes) -> bytes:
-    """The front matter of a snippet file (its first `---` block), or nothing."""
+def front_matter(data: bytes) -> bytes:
+    """The front matter of a snippet file (its first `---` block), or nothing: the part of a snippet every brief's
+    key holds (tags and `when` decide what a tag selection finds); its body is in the keys of the briefs using it."""
     if not data.startswith(b"---"):
         return b""
     end = data.find(b"\n---", 3)
@@ -156,18 +157,14 @@ class BuildCache:
                         except OSError:
                             data = b"(unreadable)"  # reported where the file is used
                     digest.update(str(path.relative_to(layer.root)).encode() + b"\0")
-                    digest.update(_front_matter(data) if kind == "snippets" and path.suffix == ".md" else data)
+                    digest.update(front_matter(data) if kind == "snippets" and path.suffix == ".md" else data)
         return digest.hexdigest()
 
     def key(self, brief: Path, snippets: list[str], inputs: list[str]) -> str:
         """The brief's key: the base, its own file, the snippets it used, and other files it read (images)."""
         digest = hashlib.sha256(self._base.encode())
         digest.update(brief.read_bytes())
-        for snippet_id in sorted(snippets):
-            path = self._snippets.get(snippet_id)
-            digest.update(snippet_id.encode() + b"\0" + (path.read_bytes() if path else b"(missing)"))
-        for name in sorted(inputs):
-            path = self.ws.asset(name) if not Path(name).is_absolute() else None
+        for name, path in own_inputs(self.ws, self._snippets, snippets, inputs):
             digest.update(name.encode() + b"\0" + (path.read_bytes() if path is not None else b"(missing)"))
         return digest.hexdigest()
 
@@ -220,6 +217,33 @@ class BuildCache:
                 _write_json(folder / MEMO_NAME, memo)
             except OSError:
                 pass  # a full or read-only cache folder: citations are formatted again next time
+
+
+def base_part(ws: Workspace, path: Path) -> str | None:
+    """What every brief's key (the base, `BuildCache._base_digest`) holds of a file, by where it lies: "settings"
+    for briefkit.yaml, "front matter" for a snippet, "file" for any other file of a snippet or template layer
+    (sources, facts, profiles, templates, the reference document); None for a file outside them (a brief, a
+    picture in the workspace folder, the output folder). `path` has its folders resolved, as layer roots are."""
+    if path == ws.root / CONFIG:
+        return "settings"
+    for layers, kind in ((ws.snippet_layers, "snippets"), (ws.template_layers, "templates")):
+        for layer in layers:
+            if path.is_relative_to(layer.root):
+                return "front matter" if kind == "snippets" and path.suffix == ".md" else "file"
+    return None
+
+
+def own_inputs(ws: Workspace, snippet_paths: dict[str, Path], snippets: Sequence[str], inputs: Sequence[str]
+               ) -> list[tuple[str, Path | None]]:
+    """The files a brief's key reads besides its own file and the base: the snippets it used (by id) and the other
+    files its outputs embed (images, by name), each with its path (None if missing). Everything else a brief can
+    depend on (settings, front matter, library data, templates, profiles) is in the base, shared by every brief.
+    `briefkit serve` (depends.py) follows the same division to choose which briefs an edit rebuilds."""
+    found: list[tuple[str, Path | None]] = [(snippet_id, snippet_paths.get(snippet_id))
+                                             for snippet_id in sorted(snippets)]
+    for name in sorted(inputs):
+        found.append((name, ws.asset(name) if not Path(name).is_absolute() else None))
+    return found
 
 
 def _modified_ns(path: Path) -> int:

@@ -13,11 +13,12 @@ from pathlib import Path
 from briefkit import __version__
 from briefkit.errors import BriefkitError, Problem, print_problems
 
-COMMANDS = ("build", "check", "list", "new", "init")
+COMMANDS = ("build", "check", "list", "new", "init", "serve")
 EPILOG = """examples (in a workspace made by `briefkit init`):
   briefkit                                   build every brief in briefs/
   briefkit example --format docx             build one brief (briefs/example.yaml) as Word only
   briefkit check --strict                    validate everything; warnings fail too
+  briefkit serve                             live preview at http://127.0.0.1:8000/, rebuilt on every save
   briefkit list                              what can be listed
   briefkit list snippets --tag opening
   briefkit list libraries                    the snippet libraries, and which this workspace uses
@@ -37,6 +38,12 @@ class UsageError(Exception):
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, not {text!r}")
     return int(text)
 
 
@@ -75,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", type=Path)
     init.add_argument("--library", action="append", default=[], metavar="NAME",
                       help="a snippet library the workspace uses (repeatable; see `briefkit list libraries`)")
+    serve = sub.add_parser("serve", parents=[common], help="live preview in the browser, rebuilt on every save")
+    serve.add_argument("briefs", nargs="*", metavar="BRIEF", help="brief names or files (default: all)")
+    serve.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000; 0: any free one)")
+    serve.add_argument("--open", action="store_true", help="open the index in the web browser")
     return parser
 
 
@@ -126,7 +137,7 @@ def _main_thread() -> bool:
 
 
 _TAKES_VALUE = ("--root", "--out", "--format", "--committee", "--country", "--kind", "--conference", "--tag",
-                "--jobs")
+                "--jobs", "--port")
 
 
 def _with_command(args: list[str]) -> list[str]:
@@ -144,7 +155,7 @@ def _with_command(args: list[str]) -> list[str]:
 def _run(args: argparse.Namespace) -> int:
     from briefkit import commands  # the commands import the pipeline only when they run
 
-    if args.command in ("build", "check") and not (args.root / "briefs").is_dir():
+    if args.command in ("build", "check", "serve") and not (args.root / "briefs").is_dir():
         raise UsageError(f"{args.root.resolve()} is not a briefkit workspace (it has no briefs/ folder); run it in "
                          "a workspace, pass --root DIR, or make one with `briefkit init DIR`")
     if args.command == "build":
@@ -161,6 +172,8 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"  {name.ljust(width)}  {text}")
             return 0
         return commands.list_items(args.root, args.what, args.tag)
+    if args.command == "serve":
+        return commands.serve(args.root, args.briefs, args.port, args.open, args.debug)
     if args.command == "new":
         return commands.new(args.root, args.name, args.country, args.committee, args.kind, args.conference)
     return commands.init(args.dir, args.library, sys.stdin.isatty() and sys.stdout.isatty())

@@ -98,6 +98,19 @@ def check(root: Path, names: Sequence[str], committee: str | None, strict: bool,
     return 1 if failed else 0
 
 
+def serve(root: Path, names: Sequence[str], port: int, open_browser: bool, debug: bool = False) -> int:
+    """Serve the live preview until Ctrl-C; a port in use is one line and exit status 1 (the command was right,
+    the machine's state stopped it, as with an output folder that cannot be written)."""
+    from briefkit.serve import run
+    from briefkit.serve.server import ServeError
+
+    try:
+        return run(root, names, port, open_browser, debug)
+    except ServeError as err:
+        print(f"briefkit: error: {err}", file=sys.stderr)
+        return 1
+
+
 def _timing(composed: Composed) -> str:
     from briefkit.checks import limits_for
 

@@ -24,7 +24,7 @@ class Problem:
     once: str | None = None  # problems with the same `once` key are reported once per run
 
     def format(self, root: Path | None = None) -> str:
-        where = _display_path(self.path, root) if self.path else "briefkit"
+        where = display_path(self.path, root) if self.path else "briefkit"
         if self.line:
             where = f"{where}:{self.line}"
         text = f"{where}: {self.severity}: {self.message}"
@@ -32,7 +32,7 @@ class Problem:
         return _ONE_LINE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
-def _display_path(path: Path, root: Path | None) -> str:
+def display_path(path: Path, root: Path | None) -> str:
     """The path as the user knows it: relative to the workspace (or the current folder), links not followed."""
     for base in (root, Path.cwd()):
         if base is not None:

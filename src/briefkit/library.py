@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,21 +80,44 @@ def _load_snippets(ws: Workspace, problems: Problems) -> tuple[dict[str, Snippet
                       f"which comes first in briefkit.yaml, so this one is never used",
                       "rename one, reorder the libraries, or copy the one you want into the workspace's snippets/")
     for snippet_id, path in files:
-        layer = ws.snippet_layers[ws.layer_of(path)] if ws.layer_of(path) < len(ws.snippet_layers) else None
-        if layer is not None and not layer.contains(path):
-            problems.items.append(outside_problem(path, layer))
-            broken.add(snippet_id)
-            continue
-        try:
-            snippet = load_snippet(snippet_id, path, ws.layer_of(path), problems)
-        except BriefkitError as err:
-            problems.extend(err.problems)
-            snippet = None
+        snippet = _read_snippet(ws, snippet_id, path, problems)
         if snippet is None:
             broken.add(snippet_id)
         else:
             snippets[snippet_id] = snippet
     return snippets, broken
+
+
+def _read_snippet(ws: Workspace, snippet_id: str, path: Path, problems: Problems) -> Snippet | None:
+    """One snippet file of a layer, or None (after reporting) when it cannot be used."""
+    layer = ws.snippet_layers[ws.layer_of(path)] if ws.layer_of(path) < len(ws.snippet_layers) else None
+    if layer is not None and not layer.contains(path):
+        problems.items.append(outside_problem(path, layer))
+        return None
+    try:
+        return load_snippet(snippet_id, path, ws.layer_of(path), problems)
+    except BriefkitError as err:
+        problems.extend(err.problems)
+        return None
+
+
+def reload_snippet(library: Library, ws: Workspace, snippet_id: str, path: Path, problems: Problems) -> Library:
+    """The library with one snippet read and checked again, after an edit of its body only (`briefkit serve`).
+    Its front matter must be unchanged: tag selections and `when` depend on it, so an edit there means loading
+    the whole library again. The snippet's problems go to `problems`."""
+    local = Problems()
+    snippet = _read_snippet(ws, snippet_id, path, local)
+    if snippet is not None:
+        check_references(snippet, library.sources, library.facts, local)
+        _check_when(snippet, _when_values(ws), local)
+    problems.extend(local.items)
+    snippets = {k: v for k, v in library.snippets.items() if k != snippet_id}
+    broken = set(library.broken) - {snippet_id}
+    if snippet is None or local.errors:
+        broken.add(snippet_id)
+    else:
+        snippets[snippet_id] = snippet
+    return replace(library, snippets=dict(sorted(snippets.items())), broken=frozenset(broken))
 
 
 def load_snippet(snippet_id: str, path: Path, layer: int, problems: Problems) -> Snippet | None:

@@ -70,6 +70,12 @@ class Session:
         self.library = load_library(self.ws, self.problems)
         self.composer = Composer(self.ws, self.library, self.keep_compiled, self.memo)
 
+    def use_library(self, library: Library) -> None:
+        """Compose with this library from now on (`briefkit serve`, after a snippet's body was edited): a new
+        composer, as Jinja keeps a compiled snippet as long as its environment lives."""
+        self.library = library
+        self.composer = Composer(self.ws, library, self.keep_compiled, self.memo)
+
     def jobs(self, brief: Brief, committee_filter: str | None, problems: Problems) -> list[Job]:
         """Resolve a brief's conference, countries and committees into one job per output."""
         conference = self._profile(load_conference, brief.conference, brief.path, brief.line_of("conference"))
