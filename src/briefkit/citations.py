@@ -2,16 +2,16 @@
 
 The formatting is CSL's (citeproc-py, csl.py); the placing is briefkit's, as pandoc's citeproc places them:
 
-- A **note mark follows the punctuation** after it, and a closing quotation mark (CMOS 17 14.26: "The number
-  follows any punctuation mark except for the dash"): `text[@a].` is `text.¹`, `“a phrase[@a]”,` is
+- In English a **note mark follows the punctuation** after it, and a closing quotation mark (CMOS 17 14.26:
+  "The number follows any punctuation mark except for the dash"): `text[@a].` is `text.¹`, `“a phrase[@a]”,` is
   `“a phrase,”¹`... that is, the punctuation moves before the mark, the quotation mark with it. A mark inside
   parentheses stays there (it refers to what they hold). The mark follows the word: `text [@a]` is `text¹`.
 - **Adjacent citations are one**: `[@a][@b]`, `[@a; @b]`, `[@a]. [@b]` (nothing but punctuation and spaces
   between, in one paragraph) are one note, "a; b" (CMOS 17 14.28: one note for several sources at one place),
-  or one parenthesis "(A; B)" in text (MLA 9 6.? "separate them with semicolons"). Locators stay with their
-  sources.
+  or one parenthesis "(A; B)" in text (MLA 9, ch. 6: several sources in one parenthesis, separated by
+  semicolons). Locators stay with their sources.
 - An **in-text citation** stands before the punctuation, after a closing quotation mark, one space from the
-  word: `text.[@a]` and `text[@a].` are `text (A).`; `“a phrase.”[@a]` is `“a phrase” (A).` (MLA 9 6.43-6.44).
+  word: `text.[@a]` and `text[@a].` are `text (A).`; `“a phrase.”[@a]` is `“a phrase” (A).` (MLA 9, ch. 6).
 - A citation **inside a note of the text's own** is set there, in place (Word has no notes in notes).
 - A **reading copy** (a speech: SPEC 6) prints no citation at all in its text; its sources are listed after it.
 """
@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from briefkit.csl import TESTED_CITEPROC, Items, load_style, run_citeproc, style_identity
-from briefkit.csl import ALIASES as ALIASES
-from briefkit.csl import check_style as check_style
+from briefkit.csl import ALIASES, TESTED_CITEPROC, Items, check_style, load_style, style_identity
+from briefkit.csl import run_citeproc as _run_citeproc  # a name tests replace to prove the memo is used
 from briefkit.errors import BriefkitError, Problem
 from briefkit.library import CITATION, CITE_KEY
 from briefkit.model import Source
@@ -85,9 +84,10 @@ def find_cites(text: str) -> list[Cite]:
 
 def apply_citations(text: str, sources: dict[str, Source], style_name: str, styles_dirs: tuple[Path, ...],
                     locate: Callable[[int], tuple[Path, int | None]], memo: dict[str, Any],
-                    reading_copy: bool = False) -> CitedText:
+                    reading_copy: bool = False, marks_after_punctuation: bool = True) -> CitedText:
     """Replace every `[@key]` with a note or an in-text citation (or, in a reading copy, with nothing), and
-    build the reference list.
+    build the reference list. `marks_after_punctuation`: English usage (CMOS 14.26); French and Spanish set a
+    note mark before the punctuation (United Nations Editorial Manual, "Placement of indicators in the text").
 
     `memo` holds formatted citations and reference lists, shared by every brief a session builds (and kept
     between runs by the build cache): a citation's text depends only on the style, its items and sources,
@@ -114,14 +114,14 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
     if not (all(k in memo for k in memo_keys) and bib_key in memo and style_key in memo):
         style = load_style(name, styles_dirs)  # citeproc-py is loaded only here
         is_note = style.root.get("class") == "note"
-        rendered, references = run_citeproc(style, [(c.items, c.start) for c in cites], cited, sources,
+        rendered, references = _run_citeproc(style, [(c.items, c.start) for c in cites], cited, sources,
                                             {k: is_note or v for k, v in short.items()}, locate)
         memo.update(zip(memo_keys, rendered, strict=True))
         memo[bib_key] = list(references)
         memo[style_key] = "note" if is_note else "in-text"
     rendered, references = [str(memo[k]) for k in memo_keys], tuple(memo[bib_key])
     mode = "reading" if reading_copy else memo[style_key]
-    body = _place(text, cites, rendered, mode, in_notes)
+    body = _place(text, cites, rendered, mode, in_notes, marks_after_punctuation)
     return CitedText(body, references, HEADINGS[mode], tuple(cited), mode == "note")
 
 
@@ -144,12 +144,14 @@ def _note_of(offset: int, spans: list[tuple[int, int]]) -> int:
     return next((i for i, (start, end) in enumerate(spans) if start <= offset < end), -1)
 
 
-def _place(text: str, cites: list[Cite], rendered: list[str], mode: str, in_notes: list[tuple[int, int]]) -> str:
+def _place(text: str, cites: list[Cite], rendered: list[str], mode: str, in_notes: list[tuple[int, int]],
+           after: bool) -> str:
     """The text with each citation set: a note mark, an in-text citation, a citation inside a note, or nothing."""
     out, notes, last = [], [], 0
     for number, (cite, formatted) in enumerate(zip(cites, rendered, strict=True), start=1):
         before = text[last:cite.start]
-        trail = _TRAIL.match(text, cite.end).group()
+        found = _TRAIL.match(text, cite.end)
+        trail = found.group() if found else ""
         stops = trail if _STOPS.search(trail) else cite.stop + trail
         last = cite.end + len(trail)
         if _note_of(cite.start, in_notes) >= 0:  # in a note of the text's own: in place, mid-sentence
@@ -161,7 +163,8 @@ def _place(text: str, cites: list[Cite], rendered: list[str], mode: str, in_note
             if words[-1:] in ("", "\n"):  # a paragraph or line that began with it: its text starts at once
                 last = len(text) - len(text[last:].lstrip(" \t"))
         elif mode == "note":
-            out += [words, stops, f"[^cite-{number}]"]  # "TPNW.⁴", not "TPNW ⁴."
+            mark = f"[^cite-{number}]"  # "TPNW.⁴", not "TPNW ⁴."; in French "TPNW⁴."
+            out += [words, stops, mark] if after else [words, mark, stops]
             notes.append(f"[^cite-{number}]: {formatted}")
         else:
             sentence_end = re.match(r"\s*(?:$|\n|[A-Z“‘\"'(])", text[last:last + 3])

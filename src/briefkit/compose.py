@@ -611,6 +611,7 @@ class Composer:
         cited = apply_citations(
             text, self.library.sources, job.conference.citation_style, self._styles_dirs,
             lambda offset: (job.brief.path, None), self.memo, reading_copy,
+            marks_after_punctuation=job.brief.language.lower().startswith("en"),
         )
         references = cited.references
         if cited.is_note and (not job.conference.bibliography or job.brief.kind in NOTES_ONLY):

@@ -5,23 +5,26 @@ module decides what each part of a source *is*, so that the style prints it once
 
 - **Type.** A newspaper article is `article-newspaper` (its paper is the container, set in italics by both
   Chicago and MLA); a web page is `webpage`; a resolution is a `report` (a document of an international body
-  with its symbol, CMOS 17 14.305).
+  with its symbol and date, as CMOS 17 cites publications of international bodies).
 - **Nothing twice.** A newspaper or website named as the source's author is its container, and the source is
-  unsigned (CMOS 17 14.207: "the name of the newspaper stands in place of the author"; MLA 9 5.7 begins such
-  an entry with the title). A periodical has no publisher (CMOS 17 14.191, MLA 9 5.58). A container that
-  is also the publisher is named once. An organisation that is both author and publisher of a report or web
-  page is named once, as publisher (MLA 9 5.7; CMOS 17 14.84 lists such a work under its title), but an
-  instrument's adopting body stays its author (a treaty or resolution has no publisher in either style).
-- **Titles as their owners spell them.** Both styles set English titles in headline style (CMOS 17 8.159, MLA
-  9 2.90), and citeproc-py does the casing; but an official title (a treaty, resolution, law or numbered
-  document, or a source saying `official_title: true`) is kept exactly as written, and so is a title not
-  in English (`language`). citeproc-py's own headline casing capitalises every lowercase word outside a
-  short list; the words both manuals keep lowercase that its list lacks ("against", "towards", "per"...)
-  are marked as not to be cased (CSL-JSON's `<span class="nocase">`, which citeproc-py reads), a last word is
-  capitalised (both manuals), and so is the second part of a hyphenated compound unless the first is a
-  prefix (CMOS 17 8.161: "High-Level", "Multi-stakeholder").
+  unsigned: CMOS 17 begins the note with the title and puts the paper in the author's place in the
+  bibliography ("the name of the newspaper stands in place of the author", its unsigned newspaper articles
+  section); MLA 9 begins such an entry with the title (5.3-5.22, author). A periodical has no publisher
+  (CMOS 17 newspapers and journals; MLA 9 5.54-5.67). A container that is also the publisher is named once.
+  An organisation that is both author and publisher of a report or web page is named once, as publisher (MLA
+  9 5.3-5.22; CMOS 17 lets such a work be listed under its title), but an instrument's adopting body stays
+  its author (a treaty or resolution has no publisher in either style).
+- **Titles as their owners spell them.** Both styles set English titles in headline style (CMOS 17 8.159;
+  MLA 9, ch. 2, title case), and citeproc-py does the casing; but an official title (a treaty, resolution, law
+  or numbered document, or a source saying `official_title: true`) is kept exactly as written, and so is a
+  title not in English (`language`). citeproc-py's own headline casing capitalises every lowercase word outside
+  a short list; the words both manuals keep lowercase that its list lacks ("against", "towards", "per"...)
+  are marked as not to be cased (CSL-JSON's `<span class="nocase">`, which citeproc-py reads), one an owner
+  capitalised is lowercased ("UN Treaty against Organized Crimes"), a last word is capitalised (both
+  manuals), and so is the second part of a hyphenated compound unless the first is a prefix (CMOS 17 8.161:
+  "High-Level", "Multi-stakeholder").
 - **Short titles** for short notes and in-text citations: `short_title`, else the title without its
-  subtitle (CMOS 17 14.30; MLA 9 6.? shortens to the first noun phrase the same way).
+  subtitle (CMOS 17 14.30; MLA 9, ch. 6, shortens a title in a parenthetical citation the same way).
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ INSTRUMENTS = ("treaty", "resolution", "legislation")  # their author is the bod
 PERIODICALS = ("news", "article")
 
 # Words both manuals lowercase inside a title (CMOS 17 8.159: articles; prepositions regardless of length;
-# and, but, for, or, nor; "to" and "as" in any function. MLA 9 2.90 the same) that citeproc-py's own list of
+# and, but, for, or, nor; "to" and "as" in any function. MLA 9 the same) that citeproc-py's own list of
 # words to leave lowercase lacks. Prepositions that are as often conjunctions or adverbs ("after", "before",
 # "since", "until", "out") are left to the casing, as both manuals capitalise those uses.
 _KEEP_LOWER = frozenset(
@@ -80,7 +83,7 @@ def to_csl(source: Source, short_title: bool = True) -> dict[str, Any]:
     if source.type in ("news", "webpage") and not container:
         container, publisher = publisher, None  # a newspaper or website is the container, not a publisher
     if source.type in PERIODICALS or source.type == "resolution" or _same(publisher, container):
-        publisher = None  # a periodical has none; a resolution is its organ's, dated in full (CMOS 14.305)
+        publisher = None  # a periodical has none; a resolution is its organ's, dated in full
     if source.type in ("news", "webpage") and _same(author, container):
         author = None  # unsigned: the paper or site stands in its place
     if _same(author, publisher):
@@ -431,7 +434,7 @@ def _locator(text: str, locate: Callable[[int], tuple[Path, int | None]], offset
 
 def polish(formatted: str, in_quote: bool) -> str:
     """citeproc-py's output as the manuals print it: commas and periods inside closing quotation marks where
-    the style's locale says so (CMOS 6.9, MLA 9 6.? — citeproc-py does not implement punctuation-in-quote), no
+    the style's locale says so (CMOS 17 6.9; MLA 9, ch. 2; citeproc-py does not implement punctuation-in-quote), no
     stop doubled after a title's own, URLs clickable and whole."""
     if in_quote:
         formatted = _STOP_IN_QUOTE.sub(r"\1\3", _QUOTE_THEN_STOP.sub(r"\2\1", formatted))
