@@ -155,7 +155,7 @@ def _place(text: str, cites: list[Cite], rendered: list[str], mode: str, in_note
         stops = trail if _STOPS.search(trail) else cite.stop + trail
         last = cite.end + len(trail)
         if _note_of(cite.start, in_notes) >= 0:  # in a note of the text's own: in place, mid-sentence
-            out += [before, formatted.rstrip(".") if mode == "note" else formatted, stops]
+            out += [before, *_inline(formatted, stops, mode == "note", after)]
             continue
         words = _words(before)
         if mode == "reading":
@@ -174,6 +174,18 @@ def _place(text: str, cites: list[Cite], rendered: list[str], mode: str, in_note
     if notes:
         body = body.rstrip("\n") + "\n\n" + "\n".join(notes) + "\n"
     return body
+
+
+def _inline(formatted: str, stops: str, note: bool, after: bool) -> list[str]:
+    """A note's citation set inside a sentence of a note: without its own final period, the sentence's stop
+    inside a closing quotation mark where it follows one (in English)."""
+    if not note:
+        return [formatted, stops]
+    body = re.sub(r"\.(?=[”’]*$)", "", formatted)
+    quotes = len(body) - len(body.rstrip("”’"))
+    if after and quotes and stops[:1] in (".", ","):
+        return [body[:len(body) - quotes], stops[0], body[len(body) - quotes:], stops[1:]]
+    return [body, stops]
 
 
 def _words(before: str) -> str:

@@ -99,7 +99,7 @@ def to_csl(source: Source, short_title: bool = True) -> dict[str, Any]:
     if author:
         item["author"] = _names(author, source.person)
     short = source.short_title or _main_title(source.title)
-    if short_title:
+    if short_title or not author:  # a work without an author is cited by its (short) title in every style
         item["title-short"] = _title(short, official or not english)
     optional = {"URL": source.url, "publisher": publisher, "number": source.number, "volume": source.volume,
                 "issue": source.issue, "page": source.pages,
@@ -200,6 +200,7 @@ LOCATOR_LABELS = {"p.": "page", "pp.": "page", "para.": "paragraph", "paras.": "
                   "arts.": "article-locator", "n.": "note", "nn.": "note"}
 LITERAL_LOCATORS = ("annex", "rule")  # no CSL term: printed as written, after the other locators
 _URL = re.compile(r"https?://[^\s<>]+")
+_RANGE = "\ue000"  # a locator's range dash while citeproc-py formats it (a private-use character)
 _DOUBLED_STOP = re.compile(r"([.?!])(\**)\.")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _QUOTE_THEN_STOP = re.compile(r"([”’]+)([.,])")  # punctuation-in-quote: "”," becomes ",”"
@@ -388,13 +389,15 @@ def run_citeproc(style: Any, citations: list[tuple[Items, int]], cited: list[str
     layout = style.root.xpath_search("cs:citation/cs:layout")[0]
     prefix, suffix, delimiter = (layout.get(name, "") for name in ("prefix", "suffix", "delimiter"))
     in_quote = (style.root.get_locale_option("punctuation-in-quote") or "").lower() == "true"
+    ranges = style.root.xpath_search("cs:locale/cs:terms/cs:term[@name='page-range-delimiter']")
+    dash = ranges[0].text if ranges and ranges[0].text else "\u2013"  # a style's range dash (MLA: a hyphen)
     rendered = []
     for singles, (cite_items, _) in zip(registered, citations, strict=True):
         parts = [_with_literal(str(bib.cite(single, lambda item: None)), ((key, loc),))
                  for single, (key, loc) in zip(singles, cite_items, strict=True)]
         bare = [part[len(prefix) if part.startswith(prefix) else 0:len(part) - len(suffix) if suffix and
                      part.endswith(suffix) else len(part)] for part in parts]
-        rendered.append(polish(prefix + delimiter.join(bare) + suffix, in_quote))
+        rendered.append(polish(prefix + delimiter.join(bare) + suffix, in_quote).replace(_RANGE, dash))
     if not cited:
         return rendered, ()
     # The reference list from citations without locators: citeproc-py would print a cited page in the entry.
@@ -422,8 +425,8 @@ def _locator(text: str, locate: Callable[[int], tuple[Path, int | None]], offset
     from citeproc import Locator
 
     label, _, value = text.partition(" ")
-    if label in LOCATOR_LABELS and value:
-        return Locator(LOCATOR_LABELS[label], value.strip())
+    if label in LOCATOR_LABELS and value:  # a range's hyphen kept from citeproc-py, which makes every one an en dash
+        return Locator(LOCATOR_LABELS[label], value.strip().replace("-", _RANGE))
     if label in LITERAL_LOCATORS and value:
         return None  # printed as written (see _with_literal)
     path, line = locate(offset)
