@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -108,9 +109,9 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
     style_key = _digest(style_id)
     shared = {a for a, n in Counter(sources[k].author for k in cited).items() if n > 1}
     short = {k: sources[k].author in shared for k in cited}  # for an in-text style (a note style: always)
-    memo_keys = [_digest((style_id, cite.items, position, tuple((sources[k], short[k]) for k, _ in cite.items)))
+    memo_keys = [_digest((style_id, cite.items, position, tuple((_of(sources[k]), short[k]) for k, _ in cite.items)))
                  for cite, position in zip(cites, _positions(cites), strict=True)]
-    bib_key = _digest((style_id, tuple(sorted((k, sources[k], short[k]) for k in cited))))
+    bib_key = _digest((style_id, tuple(sorted((k, _of(sources[k]), short[k]) for k in cited))))
     if not (all(k in memo for k in memo_keys) and bib_key in memo and style_key in memo):
         style = load_style(name, styles_dirs)  # citeproc-py is loaded only here
         is_note = style.root.get("class") == "note"
@@ -208,6 +209,12 @@ def _in_text(words: str, stops: str, formatted: str, sentence_end: bool) -> list
 def _digest(value: object) -> str:
     """A stable key for a memo entry: the representation of frozen values (dataclasses, tuples, str)."""
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
+
+
+@cache
+def _of(source: Source) -> str:
+    """A source's digest, once a process: the same sources are cited in brief after brief."""
+    return _digest(source)
 
 
 def _note_spans(text: str) -> list[tuple[int, int]]:
