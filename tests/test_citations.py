@@ -1,4 +1,4 @@
-"""csl.py's macro lookup, pinned to the citeproc-py version it was tested with, gives citeproc-py's own
+"""cslstyles.py's macro lookup, pinned to the citeproc-py version it was tested with, gives citeproc-py's own
 output: every example brief's notes and reference lists are compared with a build using the stock lookup."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from conftest import REPO
 
 PROBE = """
 import sys
-import briefkit.csl as csl
+import briefkit.cslstyles as cslstyles
 if sys.argv[1] == "stock":
-    csl._index_macros = lambda root: None
+    cslstyles._index_macros = lambda root: None
 from briefkit.cli import main
 sys.exit(main(["build", "--root", sys.argv[2], "--format", "md", "--force", "--out", sys.argv[3], "--jobs", "1"]))
 """

@@ -1,6 +1,7 @@
 """Citations: `[@key]` markers set as notes or in text, where the manuals put them.
 
-The formatting is CSL's (citeproc-py, csl.py); the placing is briefkit's, as pandoc's citeproc places them:
+The formatting is CSL's (citeproc-py: cslstyles.py; the items it formats: csl.py); the placing is briefkit's,
+as pandoc's citeproc places them:
 
 - In English a **note mark follows the punctuation** after it, and a closing quotation mark (CMOS 17 14.26:
   "The number follows any punctuation mark except for the dash"): `text[@a].` is `text.¹`, `“a phrase[@a]”,` is
@@ -27,8 +28,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from briefkit.csl import ALIASES, TESTED_CITEPROC, Items, check_style, load_style, style_identity
-from briefkit.csl import run_citeproc as _run_citeproc  # a name tests replace to prove the memo is used
+from briefkit.cslstyles import ALIASES, TESTED_CITEPROC, Items, check_style, load_style, style_identity
+from briefkit.cslstyles import run_citeproc as _run_citeproc  # a name tests replace to prove the memo is used
 from briefkit.errors import BriefkitError, Problem
 from briefkit.library import CITATION, CITE_KEY
 from briefkit.model import Source
