@@ -18,7 +18,7 @@ from typing import Any
 from briefkit.csl import to_csl
 from briefkit.errors import BriefkitError, Problem
 from briefkit.model import Source
-from briefkit.workspace import is_safe_name
+from briefkit.workspace import BUILTIN, is_safe_name
 
 ALIASES = {
     "chicago": "chicago-notes-bibliography",
@@ -167,8 +167,8 @@ def local_style(name: str, styles_dirs: tuple[Path, ...]) -> Path | None:
         return None
     for styles_dir in styles_dirs:
         local = styles_dir / f"{name}.csl"
-        if local.is_file():
-            return _checked(local, styles_dir)
+        if local.is_file():  # briefkit's own styles need no check (and a cold build no XML parser for it)
+            return local if styles_dir.is_relative_to(BUILTIN) else _checked(local, styles_dir)
     return None
 
 
