@@ -46,7 +46,7 @@ def test_markdown_has_front_matter_footnotes_and_references(tmp_path, cli):
     assert front["title"].startswith("Position Paper: China")
     assert front["committee"].startswith("Third Committee")
     assert front["date"] == "2027-01-10"
-    assert "A figure: 1,234[^1], from the Third Committee." in text
+    assert "A figure: 1,234,[^1] from the Third Committee." in text  # the mark after the comma (CMOS 14.26)
     assert "\n[^1]: Test Organisation, *A Small Report* (Test Press, 2024).\n" in text
     assert "## Bibliography\n\nTest Organisation. *A Small Report*. Test Press, 2024.\n" in text
 
@@ -80,7 +80,7 @@ def test_committee_filter_and_mla_citations(mini, cli):
     assert cli("build", "--root", mini, "--committee", "csw", "--format", "md").code == 0
     assert [p.name for p in (mini / "build").glob("[!.]*")] == ["good-csw.md"]
     text = (mini / "build" / "good-csw.md").read_text()
-    assert "A figure: 1,234(Test Organisation, *A Small Report*)" in text
+    assert "A figure: 1,234 (Test Organisation), from" in text  # one work by its author: no title (MLA 9, ch. 6)
     assert "## Works Cited\n\nTest Organisation. *A Small Report*. Test Press, 2024.\n" in text
 
 

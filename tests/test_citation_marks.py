@@ -31,7 +31,7 @@ def _build(mini, cli, formats="md,docx,html,txt"):
 def test_note_marks_follow_the_word_and_notes_in_notes_are_set_inline(mini, cli):
     out = _build(mini, cli)
     text = out.with_suffix(".md").read_text(encoding="utf-8")
-    assert "its members[^" in text and "members [^" not in text
+    assert "its members.[^" in text and "members [^" not in text and "members[^" not in text
     definition = re.search(r"^\[\^1\]: (.*)$", text, re.MULTILINE).group(1)
     assert definition == "See the report Test Organisation, *A Small Report* for details."
     docx = out.with_suffix(".docx")

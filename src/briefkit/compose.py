@@ -46,7 +46,7 @@ _CODE = re.compile(_CODE_TEXT, re.MULTILINE)
 _CODE_OR_LABEL = re.compile(f"(?P<code>{_CODE_TEXT})|" + r"\[\^(?P<label>[^\]\s]+)\]", re.MULTILINE)
 TIMING = "<!-- timing -->"  # a speech template marks where its timing line goes
 DISCLOSURE = "<!-- disclosure -->"  # where a template puts the disclosure page a conference asks for
-NOTES_ONLY = ("handout", "speech")  # kinds that never carry a reference list under a note style
+NOTES_ONLY = ("handout",)  # kinds that never carry a reference list under a note style
 KIND_TITLES = {"position-paper": "Position Paper", "policy-brief": "Policy Brief", "handout": "Briefing Note",
                "speech": "Opening Speech", "resolution": "Draft Resolution"}
 
@@ -607,19 +607,21 @@ class Composer:
         if bad:
             raise BriefkitError([Problem(job.brief.path, None, f"the composed text holds control character "
                                          f"U+{ord(bad.group()):04X}, which a document cannot store")])
+        reading_copy = TIMING in text  # a text to be read aloud: no citation in it, its sources after it
         cited = apply_citations(
-            text, self.library.sources, job.conference.citation_style, self._styles_dir,
-            lambda offset: (job.brief.path, None), self.memo,
+            text, self.library.sources, job.conference.citation_style, self._styles_dirs,
+            lambda offset: (job.brief.path, None), self.memo, reading_copy,
+            marks_after_punctuation=job.brief.language.lower().startswith("en"),
         )
         references = cited.references
         if cited.is_note and (not job.conference.bibliography or job.brief.kind in NOTES_ONLY):
             references = ()  # the first note of each source is a full citation
         body, spoken = cited.text, None
-        if TIMING in body:  # the words spoken: after the marker, without citations (counted before they are set)
+        if reading_copy:  # the words spoken: after the marker, without citations (counted before they are set)
             spoken = count_words(CITATION.sub("", text.split(TIMING, 1)[1]))
             body = body.replace(TIMING, timing_line(spoken, job), 1)
         text_end = len(body.rstrip()) if references else None
-        body = _with_references(body, cited.heading, references)
+        body = _with_references(body, cited.heading, references, apart=reading_copy)
         return Composed(job, self.title(job), body, tuple(dict.fromkeys(run.used)), cited.cited,
                         tuple(problems.warnings), text_end, spoken, appendix, source_map(text, run.pieces))
 
@@ -657,10 +659,9 @@ class Composer:
         return f"<!-- pagebreak -->\n\n<!-- disclosure-heading -->\n## {heading}\n\n{statement}\n"
 
     @functools.cached_property
-    def _styles_dir(self) -> Path | None:
-        """The folder of citation styles (CSL files), found once a session."""
-        dirs = self.ws.dirs("templates", "styles")
-        return dirs[0] if dirs else None
+    def _styles_dirs(self) -> tuple[Path, ...]:
+        """The folders of citation styles (CSL files), highest priority first, found once a session."""
+        return tuple(self.ws.dirs("templates", "styles"))
 
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
@@ -691,11 +692,13 @@ def timing_line(words: int, job: Job) -> str:
             f"words a minute{limit})*")
 
 
-def _with_references(text: str, heading: str, references: tuple[str, ...]) -> str:
+def _with_references(text: str, heading: str, references: tuple[str, ...], apart: bool = False) -> str:
+    """The reference list after the text; `apart`: on a page of its own (a reading copy's sources)."""
     if not references:
         return text.rstrip() + "\n"
     entries = "\n\n".join(references)
-    return f"{text.rstrip()}\n\n<!-- references-heading -->\n## {heading}\n\n{entries}\n"
+    page = "<!-- pagebreak -->\n\n" if apart else ""
+    return f"{text.rstrip()}\n\n{page}<!-- references-heading -->\n## {heading}\n\n{entries}\n"
 
 
 def _locate(err: Exception, fallback: Path, context: Mapping[str, Any]) -> Problem:

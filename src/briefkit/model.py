@@ -69,6 +69,15 @@ SOURCE_SCHEMA = Record({
     "number": Field(TEXT, doc="document symbol or number, e.g. A/RES/55/25"),
     "accessed": Field(DATE),
     "note": Field(STR),
+    # How a citation style prints the source (citations.py, csl.py)
+    "short_title": Field(STR, doc="the title in short notes and in-text citations (default: the title before a colon)"),
+    "official_title": Field(BOOL, doc="the title is printed exactly as written, never title-cased (default: true for "
+                            "treaties, resolutions, legislation and any source with a document number)"),
+    "language": Field(STR, doc="language of the title (BCP 47); titles not in English are never title-cased"),
+    "person": Field(BOOL, doc="the author is a person, written 'Family, Given' (several joined by ';')"),
+    "volume": Field(TEXT, doc="a journal article's volume"),
+    "issue": Field(TEXT, doc="a journal article's issue number"),
+    "pages": Field(TEXT, doc="a journal article's page range, e.g. 165-76"),
 })
 
 FACT_SCHEMA = Record({
@@ -126,6 +135,9 @@ CONFERENCE_SCHEMA = Record({
     "font_size": Field(FONT_SIZE),
     "font_size_range": Field(ListOf(FONT_SIZE), doc="[smallest, largest] point size any text may have, e.g. [10, 12]"),
     "line_spacing": Field(Number(0.5, 4)),
+    "reading_font_size": Field(FONT_SIZE, doc="type size of a reading copy (a speech, read aloud at a lectern); "
+                               "default 16"),
+    "reading_line_spacing": Field(Number(0.5, 4), doc="line spacing of a reading copy; default 1.5"),
     "limits": Field(MapOf(LIMITS)),
     "header_fields": Field(ListOf(Choice(("country", "school", "committee", "delegates", "topic", "conference")))),
     "header": Field(STR),
@@ -252,6 +264,13 @@ class Source:
     accessed: dt.date | None = None
     note: str | None = None
     layer: int = 0
+    short_title: str | None = None
+    official_title: bool | None = None
+    language: str | None = None
+    person: bool = False
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
 
 
 @dataclass(frozen=True)
@@ -338,6 +357,8 @@ class Conference:
     font_size: float = 12
     font_size_range: tuple[float, float] | None = None
     line_spacing: float = 1.0
+    reading_font_size: float = 16  # a speech's reading copy: larger type, more space between lines
+    reading_line_spacing: float = 1.5
     limits: Mapping[str, Limits] = field(default_factory=dict)
     header_fields: tuple[str, ...] = ("country", "committee")
     header: str = ""

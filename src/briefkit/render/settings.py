@@ -150,11 +150,13 @@ def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
               "conference": conference.name, "title": composed.title}
     footer = conference.footer or ("Page {page} of {pages}" if conference.page_x_of_y else "Page {page}")
     author = ", ".join(brief.delegates) if brief.delegates and conference.names_allowed else job.country.delegation
+    reading = composed.spoken_words is not None  # a reading copy (a speech): type to read aloud at a lectern
+    size, spacing, size_range = ((conference.reading_font_size, conference.reading_line_spacing, None) if reading
+                                 else (conference.font_size, conference.line_spacing, conference.font_size_range))
     return RenderSettings(
         title=composed.title, language=brief.language, kind=brief.kind, scheme=list_scheme(brief.kind),
         paper=conference.paper, margins=(m.top, m.bottom, m.left, m.right), font=conference.font,
-        east_asian_font=conference.east_asian_font, font_size=conference.font_size,
-        font_size_range=conference.font_size_range, line_spacing=conference.line_spacing,
+        east_asian_font=conference.east_asian_font, font_size=size, font_size_range=size_range, line_spacing=spacing,
         header=conference.header, footer=footer, fields=tuple(fields.items()), author=author,
         delegation=job.country.delegation, subject=job.committee.name,
         keywords="; ".join(topic.title for topic in job.topics), date=brief.date, layers=ws.asset_layers,
