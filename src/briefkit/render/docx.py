@@ -94,7 +94,7 @@ CAPTION = re.compile(r"^(?:Table|Tab\.)\s*[\dIVXivx]*\s*[.:\u2013\u2014-]?\s+\S"
 _FIELD = re.compile(r"(\{\w+\})")
 _SEPARATOR = r"\s*[|\u00b7\u2022,/\u2013\u2014-]\s*"
 CJK = ("zh", "ja", "ko")
-CHAR_TWIPS = 0.5  # a character's average width, in twips per half-point of font size (for column widths)
+CHAR_EM = 0.5  # a character's average width, in ems (for column widths)
 
 
 @dataclass(frozen=True)
@@ -142,8 +142,8 @@ class DocxWriter(Visitor[None]):
         self.break_before = False  # a page break waits for the next paragraph (its pageBreakBefore)
         self.clauses = False  # inside a resolution's operative clauses (one multi-level list)
         self.numbered_lines = not settings.line_numbers  # line numbers start at the first clause
-        self.heading_text = ""  # the last heading's text, the last paragraph's (tables' alt text)
-        self.paragraph_text = ""
+        self.last_heading: Heading | None = None  # the last heading and paragraph written (a table's alt text)
+        self.last_paragraph: Paragraph | None = None
 
     def render(self, document: Document) -> bytes:
         self.document = document
@@ -207,12 +207,12 @@ class DocxWriter(Visitor[None]):
             name = HEADING_STYLES[min(max(node.level - 2, 0), 3)]
         self.first_heading = False
         self.references = node.role == "references"
-        self.heading_text = plain_text(node.children)
+        self.last_heading, self.last_paragraph = node, None
         self.bookmarks += 1
         self.paragraph(node, name, bookmark=(self.bookmarks, self.heading_marks[id(node)]))
 
     def visit_paragraph(self, node: Paragraph) -> None:
-        self.paragraph_text = plain_text(node.children)
+        self.last_paragraph = node
         if node.role == "preambular" and self.style == "Normal":  # level 0 of the resolution's list: no number
             self.numbered_lines = True
             self.paragraph(node, CLAUSE_STYLES[0], numbering=(self.ref.numbering.first_num, 0))
@@ -252,6 +252,7 @@ class DocxWriter(Visitor[None]):
                     self.paragraph(child, style, numbering=(num_id, level), indent=indent, hanging=hang)
                     numbered = True
         self.indent, self.clauses = saved, saved_clauses
+        self.last_paragraph = None  # a caption stands right before its table
 
     def visit_block_quote(self, node: BlockQuote) -> None:
         self.indent += QUOTE_STEP
@@ -284,7 +285,9 @@ class DocxWriter(Visitor[None]):
         room = max(self.page[0] - self.margins[2] - self.margins[3] - self.indent, columns)
         texts = [[plain_text(cell.children) for cell in row] for row in node.rows]
         widths = column_widths(texts, columns, room, self.settings.font_size)
-        caption = self.paragraph_text if CAPTION.match(self.paragraph_text) else self.heading_text
+        before = plain_text(self.last_paragraph.children) if self.last_paragraph else ""
+        heading = plain_text(self.last_heading.children) if self.last_heading else ""
+        caption = before if CAPTION.match(before) else heading
         headers = [text for text in texts[0] if text.strip()] if texts else []
         description = f"{caption}: " if caption else ""
         description += f"a table of {len(node.rows) - 1} rows" + (f"; columns {', '.join(headers)}" if headers else "")
@@ -308,6 +311,7 @@ class DocxWriter(Visitor[None]):
         if self.out and self.out[-1].startswith("<w:tbl>"):
             self.out.append(wordml.spacer())
         self.out.append(wordml.table(rows, widths, self.style_id("Table Grid"), indent, caption, description))
+        self.last_paragraph = None
 
     # Inlines ----------------------------------------------------------------------------------------
 
@@ -549,7 +553,7 @@ class DocxWriter(Visitor[None]):
             elif field in PROPERTIES or field == "title":
                 self.check(values.get(field, ""))
                 instruction = "TITLE" if field == "title" else f"DOCPROPERTY {PROPERTIES[field]} \\* MERGEFORMAT"
-                self.runs.append(wordml.field(instruction, values.get(field, "")))
+                self.runs.append(wordml.complex_field(instruction, values.get(field, "")))
             elif field is None and piece:
                 self.add_text(piece)
         mark = ""
@@ -584,7 +588,7 @@ def column_widths(texts: list[list[str]], columns: int, room: int, font_size: fl
     """Each column's width in twips, within `room`: at least its longest word (so no word is broken), the rest
     of the room shared out by how much more text each column holds; a column of short words stays narrow beside
     one long cell. Where even the longest words do not fit, they share the room in proportion."""
-    char = CHAR_TWIPS * font_size * 2  # twips a character takes, on average
+    char = CHAR_EM * font_size * 20  # twips a character takes, on average (20 twips a point)
     padding = 2 * CELL_MARGIN + char
     least, most = [0.0] * columns, [0.0] * columns
     for row in texts:

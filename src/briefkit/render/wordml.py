@@ -110,9 +110,17 @@ def page_break() -> str:
     return '<w:r><w:br w:type="page"/></w:r>'
 
 
-def field(instruction: str, shown: str = "1", style: str | None = None) -> str:
-    """A simple field (PAGE, NUMPAGES, DOCPROPERTY) showing `shown` until Word updates it."""
-    return f'<w:fldSimple w:instr=" {attr(instruction)} ">{run(shown, style)}</w:fldSimple>'
+def field(instruction: str, shown: str = "1") -> str:
+    """A simple field (PAGE, NUMPAGES) showing `shown` until Word updates it."""
+    return f'<w:fldSimple w:instr=" {attr(instruction)} "><w:r><w:t>{escape(shown)}</w:t></w:r></w:fldSimple>'
+
+
+def complex_field(instruction: str, shown: str) -> str:
+    """A field as Word writes one in runs (begin, instruction, separator, result, end): a reader that does not
+    know fields still reads `shown`, the result (DOCPROPERTY, TITLE)."""
+    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
+            f'{escape(instruction)} </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f'{run(shown) if shown else ""}<w:r><w:fldChar w:fldCharType="end"/></w:r>')
 
 
 def hyperlink(runs: str, *, rid: str | None = None, anchor: str | None = None) -> str:
