@@ -38,7 +38,7 @@ from briefkit.render.package import (
     rels_name,
     write_package,
 )
-from briefkit.render.settings import INTERNAL_MARK, RenderSettings, image_file
+from briefkit.render.settings import INTERNAL_MARK, RenderSettings, image_file, without_empty_fields
 from briefkit.tree import (
     BlockQuote,
     Code,
@@ -92,7 +92,6 @@ PROPERTIES = {"country": "Country", "committee": "Committee", "conference": "Con
 # A paragraph that captions the table after it: 'Table 2: Key facts', 'Table: Key facts'.
 CAPTION = re.compile(r"^(?:Table|Tab\.)\s*[\dIVXivx]*\s*[.:\u2013\u2014-]?\s+\S")
 _FIELD = re.compile(r"(\{\w+\})")
-_SEPARATOR = r"\s*[|\u00b7\u2022,/\u2013\u2014-]\s*"
 CJK = ("zh", "ja", "ko")
 CHAR_EM = 0.5  # a character's average width, in ems (for column widths)
 
@@ -543,10 +542,7 @@ class DocxWriter(Visitor[None]):
         its separator; preparation notes say on every page that they are internal."""
         self.runs, self.text, self.fmt = [], [], Format()
         values = dict(self.settings.fields)
-        for name, value in values.items():
-            if not value.strip():
-                text = re.sub(rf"{_SEPARATOR}\{{{name}\}}|\{{{name}\}}{_SEPARATOR}|\{{{name}\}}", "", text, count=1)
-        for piece in _FIELD.split(text):
+        for piece in _FIELD.split(without_empty_fields(text, values)):
             field = piece[1:-1] if _FIELD.fullmatch(piece) else None
             if field in ("page", "pages"):
                 self.runs.append(wordml.field("PAGE" if field == "page" else "NUMPAGES"))

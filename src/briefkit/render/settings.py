@@ -54,8 +54,9 @@ class RenderSettings:
     marks: Marks | None = None  # the language's quotation marks (typography.py), None: text as typed
 
     def header_text(self) -> str:
-        """The header with its fields filled in (unknown fields left empty)."""
-        return fill(self.header, dict(self.fields))
+        """The header with its fields filled in (a field with no value left out with its separator)."""
+        values = dict(self.fields)
+        return re.sub(r"\{\w+\}", "", fill(without_empty_fields(self.header, values), values))
 
     def problem(self, document: Document | None, line: int, message: str, hint: str | None = None) -> BriefkitError:
         """An error located at the snippet line a composed line came from (else the brief, naming the line)."""
@@ -63,6 +64,18 @@ class RenderSettings:
         if path is None:
             return BriefkitError([Problem(self.origin, None, f"{message} (line {at} of the composed text)", hint)])
         return BriefkitError([Problem(path, at, message, hint)])
+
+
+_SEPARATOR = r"\s*[|\u00b7\u2022,/\u2013\u2014-]\s*"
+
+
+def without_empty_fields(text: str, values: dict[str, str]) -> str:
+    """A header or footer without the fields whose value is empty, and the separator beside each ('{country} |
+    {school}' with no school: '{country}')."""
+    for name, value in values.items():
+        if not value.strip():
+            text = re.sub(rf"{_SEPARATOR}\{{{name}\}}|\{{{name}\}}{_SEPARATOR}|\{{{name}\}}", "", text, count=1)
+    return text
 
 
 def fill(text: str, values: dict[str, str]) -> str:
