@@ -90,7 +90,7 @@ def load_country(ws: Workspace, name_or_code: str, at: Path, line: int | None, p
     code = iso.alpha_3
     path = ws.find("snippets/countries", code.lower(), ".yaml")
     if path is None:  # names from ISO 3166; the session warns if the libraries know nothing of the country
-        name, short = iso.official_name, iso_short_name(iso.name)
+        name, short = iso_short_name(iso.official_name), iso_short_name(iso.name)
         return Country(code=code, name=name, short_name=short, adjective=short,
                        delegation=f"Delegation of {with_article(country_article(name), name)}")
     data = _load_profile(path, COUNTRY_SCHEMA)
