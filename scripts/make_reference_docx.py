@@ -42,7 +42,7 @@ PARAGRAPH_STYLES: list[tuple[str, str | None, str | None, str, str]] = [
      '</w:tabs><w:spacing w:after="0"/>', '<w:sz w:val="20"/><w:szCs w:val="20"/>'),
     ("footer", "Normal", None, '<w:tabs><w:tab w:val="center" w:pos="4680"/><w:tab w:val="right" w:pos="9360"/>'
      '</w:tabs><w:spacing w:after="0"/>', '<w:sz w:val="20"/><w:szCs w:val="20"/>'),
-    ("List Paragraph", "Normal", None, '<w:spacing w:after="60"/><w:ind w:left="720"/>', ""),
+    ("List Paragraph", "Normal", None, '<w:ind w:left="720"/><w:contextualSpacing/>', ""),
     ("Block Text", "Normal", None, '<w:ind w:left="567" w:right="567"/>', ""),
     ("Source Code", "Normal", None, '<w:spacing w:after="0"/>',
      '<w:rFonts w:ascii="Courier New" w:hAnsi="Courier New" w:cs="Courier New"/><w:sz w:val="20"/>'

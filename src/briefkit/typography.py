@@ -94,14 +94,18 @@ def curl_text(text: str, marks: Marks | None) -> str:
     return _curl(text, marks)
 
 
+_QUOTE = re.compile("[\"']")
+
+
 def _curl(text: str, marks: Marks) -> str:
     out = []
     open_single = 0
     last = len(text) - 1
-    for i, char in enumerate(text):
-        if char not in "\"'":
-            out.append(char)
-            continue
+    done = 0
+    for match in _QUOTE.finditer(text):  # only the quotes are looked at: text between them is copied
+        i, char = match.start(), match.group()
+        out.append(text[done:i])
+        done = i + 1
         before = text[i - 1] if i else " "
         after = text[i + 1] if i < last else " "
         opens = before in _OPENS_BEFORE and not after.isspace()
@@ -119,6 +123,7 @@ def _curl(text: str, marks: Marks) -> str:
         else:
             open_single = max(open_single - 1, 0)
             out.append(marks.single[1])
+    out.append(text[done:])
     return "".join(out)
 
 
@@ -174,8 +179,9 @@ def _inlines(nodes: tuple[Node, ...], marks: Marks) -> tuple[Node, ...]:
         whole = "".join(_OPAQUE if t is None else t for t in texts)
         curled = iter(_pieces(_curl(whole, marks), texts))
         result = _rebuild(nodes, curled)
-    if len(_DONE) < _DONE_MAX:
-        _DONE[key] = (nodes, result)  # the key's tuple is kept, so its id stays its own
+    if len(_DONE) >= _DONE_MAX:  # texts with notes are new in every brief: start again rather than grow
+        _DONE.clear()
+    _DONE[key] = (nodes, result)  # the key's tuple is kept, so its id stays its own
     return result
 
 
