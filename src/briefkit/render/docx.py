@@ -581,9 +581,11 @@ def theme_languages(language: str) -> tuple[str, str]:
 
 
 def column_widths(texts: list[list[str]], columns: int, room: int, font_size: float) -> list[int]:
-    """Each column's width in twips, within `room`: at least its longest word (so no word is broken), the rest
-    of the room shared out by how much more text each column holds; a column of short words stays narrow beside
-    one long cell. Where even the longest words do not fit, they share the room in proportion."""
+    """Each column's width in twips, within `room`: at least its longest word (so no word is broken); then, as
+    a browser lays out a table, the columns that want least more (their whole text on one line) get it while
+    it is no more than an even share of what is left, and the others share the rest by how much more they
+    want. A column of short values keeps them on one line beside one long cell. Where even the longest words do
+    not fit, they share the room in proportion."""
     char = CHAR_EM * font_size * 20  # twips a character takes, on average (20 twips a point)
     padding = 2 * CELL_MARGIN + char
     least, most = [0.0] * columns, [0.0] * columns
@@ -597,12 +599,18 @@ def column_widths(texts: list[list[str]], columns: int, room: int, font_size: fl
         widths = [room * value / total_least for value in least]
     else:
         wants = [max(m - low, 0.0) for m, low in zip(most, least, strict=True)]
-        spare, wanted = room - total_least, sum(wants)
-        if wanted <= spare:  # every cell fits on one line: the room left is shared evenly
-            extra = (spare - wanted) / columns
-            widths = [low + want + extra for low, want in zip(least, wants, strict=True)]
+        spare, widths = room - total_least, list(least)
+        if sum(wants) <= spare:  # every cell fits on one line: the room left is shared evenly
+            widths = [low + want + (spare - sum(wants)) / columns for low, want in zip(least, wants, strict=True)]
         else:
-            widths = [low + spare * want / wanted for low, want in zip(least, wants, strict=True)]
+            left = sorted(range(columns), key=lambda column: wants[column])
+            while left and wants[left[0]] <= spare / len(left):
+                column = left.pop(0)
+                widths[column] += wants[column]
+                spare -= wants[column]
+            wanted = sum(wants[column] for column in left)
+            for column in left:
+                widths[column] += spare * wants[column] / wanted
     out = [max(int(width), 1) for width in widths]
     out[-1] += max(room - sum(out), 0) if total_least < room else 0  # rounding: the table fills the room exactly
     return out

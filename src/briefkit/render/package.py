@@ -405,6 +405,10 @@ def _settings(tree: Any, language: str, east_asian: str) -> bytes:
     for name in SETTINGS_DROPPED:
         for found in tree.findall(w(name)):
             tree.remove(found)
+    rid = f"{{{R}}}id"  # the settings part is written without relationships: nothing may point at one
+    for element in [e for e in tree.iter() if isinstance(e.tag, str) and rid in e.attrib]:
+        if element.getparent() is not None:
+            element.getparent().remove(element)
     compat = _set_child(tree, "compat", SETTINGS_ORDER)
     mode = next((c for c in compat.findall(w("compatSetting")) if c.get(w("name")) == "compatibilityMode"), None)
     if mode is None:
