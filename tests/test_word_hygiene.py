@@ -119,9 +119,17 @@ def test_a_users_word_reference_loses_its_leftovers_and_keeps_its_styles(tmp_pat
     """python-docx's default template is what Word users' references look like: an app.xml of Word for Mac, a
     proofing state, compatibility mode 14, numbering tied to styles it lacks."""
     _word_reference(tmp_path)
-    reference = (tmp_path / "templates" / "styles" / "reference.docx").read_bytes()
-    assert "docProps/app.xml" in _names(reference) and b"proofState" in zipfile.ZipFile(
-        io.BytesIO(reference)).read("word/settings.xml")
+    path = tmp_path / "templates" / "styles" / "reference.docx"
+    with zipfile.ZipFile(path) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    assert "docProps/app.xml" in parts and b"proofState" in parts["word/settings.xml"]
+    parts["word/settings.xml"] = parts["word/settings.xml"].replace(  # and a stranger's mail merge and lock
+        b"<w:defaultTabStop", b'<w:mailMerge><w:mainDocumentType w:val="formLetters"/><w:dataType w:val="native"/>'
+        b'<w:query w:val="SELECT * FROM contacts"/></w:mailMerge><w:documentProtection w:edit="readOnly" '
+        b'w:enforcement="1"/><w:defaultTabStop', 1)
+    with zipfile.ZipFile(path, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
     data = docx_bytes("# Title\n\nText with a list:\n\n1. one\n2. two\n", root=tmp_path)
     assert validation_problems(data) == []
     assert _leftovers(data) == []

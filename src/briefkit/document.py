@@ -50,8 +50,9 @@ from briefkit.tree import (
 
 PAGE_BREAK = "<!-- pagebreak -->"
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # to the end of the text if never closed, as on GitHub
-HEADING_ROLES = {"<!-- references-heading -->": "references", "<!-- disclosure-heading -->": "disclosure",
-                 "<!-- preambular-clause -->": "preambular", "<!-- operative-clauses -->": "operative"}
+# A marker line gives the block after it a role: a heading (references, disclosure), a paragraph or a list.
+BLOCK_ROLES = {"<!-- references-heading -->": "references", "<!-- disclosure-heading -->": "disclosure",
+               "<!-- preambular-clause -->": "preambular", "<!-- operative-clauses -->": "operative"}
 _ALIGN = re.compile(r"text-align:(\w+)")
 _SLUG_DROP = re.compile(r"[^\w\- ]")
 
@@ -216,8 +217,8 @@ class _Builder:
                 marker = token.content.strip()
                 if marker == PAGE_BREAK:
                     out.append(PageBreak(line))
-                elif marker in HEADING_ROLES:
-                    role = HEADING_ROLES[marker]
+                elif marker in BLOCK_ROLES:
+                    role = BLOCK_ROLES[marker]
                     i += 1
                     continue  # the role is the next heading's
                 else:  # the author's note, hidden as on GitHub; text outside the comment on its lines is shown

@@ -94,6 +94,7 @@ CAPTION = re.compile(r"^(?:Table|Tab\.)\s*[\dIVXivx]*\s*[.:\u2013\u2014-]?\s+\S"
 _FIELD = re.compile(r"(\{\w+\})")
 CJK = ("zh", "ja", "ko")
 CHAR_EM = 0.5  # a character's average width, in ems (for column widths)
+WIDE = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
 
 
 @dataclass(frozen=True)
@@ -591,9 +592,11 @@ def column_widths(texts: list[list[str]], columns: int, room: int, font_size: fl
     least, most = [0.0] * columns, [0.0] * columns
     for row in texts:
         for column, text in enumerate(row):
-            words = text.split()
-            least[column] = max(least[column], max((len(w) for w in words), default=1) * char + padding)
-            most[column] = max(most[column], len(text) * char + padding)
+            wide = len(WIDE.findall(text))  # Chinese, Japanese, Korean: a character is an em, and a line may break
+            words = WIDE.sub("", text).split()  # after any of them
+            longest = max(max((len(w) for w in words), default=1), 2 if wide else 1)
+            least[column] = max(least[column], longest * char + padding)
+            most[column] = max(most[column], (len(text) + wide) * char + padding)
     total_least = sum(least)
     if total_least >= room:
         widths = [room * value / total_least for value in least]
