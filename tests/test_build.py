@@ -69,7 +69,7 @@ def test_one_brief_two_committees_differ_where_profiles_differ(tmp_path, cli):
     third = (out / "Third_Committee_China_Example_University.md").read_text()
     assert "principal global intergovernmental body dedicated to gender equality" in csw
     assert "considers social, humanitarian and human rights questions" in third
-    assert "which is why CSW treats it" in csw and "which is why Third Committee treats it" in third
+    assert "which is why the CSW treats it" in csw and "which is why the Third Committee treats it" in third
 
 
 def test_committee_filter_and_mla_citations(mini, cli):

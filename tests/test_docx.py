@@ -159,11 +159,12 @@ def test_links_are_clickable_external_and_internal():
 
 
 def test_page_break_marker_and_thematic_break():
+    """A page break is the next paragraph's pageBreakBefore: no empty paragraph, no blank line atop the page."""
     document = _document("# T\n\nOne.\n\n<!-- pagebreak -->\n\nTwo.\n\n---\n\nThree.\n")
     breaks = [b for b in document.element.body.iter(qn("w:br")) if b.get(qn("w:type")) == "page"]
-    assert len(breaks) == 1
-    assert [p.style.name for p in document.paragraphs] == ["Title", "Normal", "Normal", "Normal", "Thematic Break",
-                                                          "Normal"]
+    assert breaks == []
+    assert [p.style.name for p in document.paragraphs] == ["Title", "Normal", "Normal", "Thematic Break", "Normal"]
+    assert [p.text for p in document.paragraphs if p.paragraph_format.page_break_before] == ["Two."]
 
 
 PNG_1X1 = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8"

@@ -74,27 +74,29 @@ def test_resolution_grammar_read_back_from_word(examples):
     document = docx.Document(str(path))
     paragraphs = [p for p in document.paragraphs if p.text.strip()]
     texts = [p.text for p in paragraphs]
-    assert "Sponsors: China, Lao People's Democratic Republic, Thailand, Viet Nam" in texts[1]
+    assert "Sponsors: China, Lao People’s Democratic Republic, Thailand, Viet Nam" in texts[1]
     assert "Signatories: Cambodia, Myanmar, Philippines" in texts[1]
     organ = texts.index("The General Assembly,")  # the Third Committee drafts for the General Assembly
     numbered = [i for i, p in enumerate(paragraphs) if p._p.pPr is not None and p._p.pPr.numPr is not None]
-    preambular = paragraphs[organ + 1: numbered[0]]
-    operative = [paragraphs[i] for i in numbered]
+    preambular = [paragraphs[i] for i in numbered if _numbering(document, paragraphs[i])[0] == 0]
+    operative = [paragraphs[i] for i in numbered if _numbering(document, paragraphs[i])[0] > 0]
+    assert preambular == paragraphs[organ + 1: organ + 1 + len(preambular)]  # one list: preamble, then clauses
     assert len(preambular) >= 5 and len(operative) >= 5
     for p in preambular:
         assert p.text.endswith(","), p.text
         assert p.runs[0].italic and _phrase(p.runs[0].text) in PHRASES["preambular"], p.text
         assert not p.runs[1].italic
     levels = [_numbering(document, p) for p in operative]
-    top = [p for p, (level, _, _) in zip(operative, levels, strict=True) if level == 0]
+    top = [p for p, (level, _, _) in zip(operative, levels, strict=True) if level == 1]
     for p in top:
         assert p.runs[0].italic and _phrase(p.runs[0].text) in PHRASES["operative"], p.text
     for i, (p, (level, _, _)) in enumerate(zip(operative, levels, strict=True)):
         has_subs = i + 1 < len(levels) and levels[i + 1][0] > level
         last = i == len(operative) - 1
         assert p.text[-1] == (":" if has_subs else "." if last else ";"), p.text
+    assert {_numbering(document, p) for p in preambular} == {(0, "none", "")}
     assert {(level, fmt, text) for level, fmt, text in levels} == {
-        (0, "decimal", "%1."), (1, "lowerLetter", "(%2)"), (2, "lowerRoman", "(%3)")}
+        (1, "decimal", "%2."), (2, "lowerLetter", "(%3)"), (3, "lowerRoman", "(%4)")}
     assert top[-1].text.endswith(".") and len(top) < len(operative)  # the example has sub-clauses
 
 

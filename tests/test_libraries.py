@@ -95,7 +95,7 @@ def test_init_without_a_library_builds_and_checks_clean(tmp_path, cli):
     assert result.err == ""
     validate_docx(target / "build" / "example-third-committee.docx")
     text = (target / "build" / "example-third-committee.md").read_text()
-    assert "the delegation of China welcomes the Third Committee's attention" in text
+    assert "the delegation of China welcomes the Third Committee\u2019s attention" in text
     assert "Trafficking" not in text
     assert cli("check", "--strict", "--root", target).code == 0
 

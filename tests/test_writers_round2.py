@@ -305,15 +305,15 @@ def test_sub_clauses_typed_like_markdown_print_as_typed(mini, cli, tmp_path):
     assert validation_problems(data) == []
     document = docx.Document(io.BytesIO(data))
     subs = [p for p in document.paragraphs if p._p.pPr is not None and p._p.pPr.numPr is not None
-            and p._p.pPr.numPr.ilvl.val == 1]
+            and p._p.pPr.numPr.ilvl.val == 2]  # level 0: preambular, 1: operative clauses, 2: (a)
     assert [p.text for p in subs] == [f"{text};" for text in SUB_CLAUSES]  # no empty "(a)" before any
-    assert {p.style.name for p in subs} == {"List Paragraph"}  # no heading, quote or rule
+    assert {p.style.name for p in subs} == {"Sub-clause 1"}  # no heading, quote or rule
     text = next(out.glob("*.txt")).read_text(encoding="utf-8")
     labels = [f"({chr(ord('a') + index)}) {clause};" for index, clause in enumerate(SUB_CLAUSES)]
     lines = [line.strip() for line in text.splitlines()]
     assert [line for line in lines if line in labels] == labels
     page = lxml.html.fromstring(next(out.glob("*.html")).read_bytes())
     items = page.xpath("//ol/li/ol/li")
-    assert [" ".join(li.text_content().split()) for li in items] == [f"{t};" for t in SUB_CLAUSES]
+    assert [" ".join(li.text_content().split()) for li in items] == labels  # labelled as Word labels them
     assert not page.xpath("//li//h1 | //li//h2 | //li//blockquote | //li//hr | //li//ul")
 

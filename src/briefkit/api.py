@@ -22,11 +22,11 @@ from typing import Any
 NAMES: dict[str, str] = {
     "brief": "the brief: kind, title, school, delegates, date, language, formats, topics, internal, summary, facts, "
              "asks, sponsors, signatories, disclosure, vars, countries, committees, conference (its id)",
-    "country": "the delegation's country: code, name (official, for the delegation line), short_name (running "
-               "text), adjective, delegation, memberships, ratifications (name -> status, date, reservations, "
-               "source), notes",
-    "committee": "the committee: id, name, short_name, parent, organ_line, members, genre, mandate, "
-                 "forbidden_verbs, default_kind",
+    "country": "the delegation's country: code, name (official, for the delegation line), short_name (labels), "
+               "in_text and name_in_text (the names in a sentence, with their article), adjective, delegation, "
+               "memberships, ratifications (name -> status, date, reservations, source), notes",
+    "committee": "the committee: id, name, short_name, in_text and name_in_text (the names in a sentence, with "
+                 "their article), parent, organ_line, members, genre, mandate, forbidden_verbs, default_kind",
     "conference": "the conference: id, name, paper, margins, font, font_size, line_spacing, limits (kind -> pages, "
                   "words, minutes), header_fields, header, footer, names_allowed, symbols_allowed, citation_style, "
                   "disclosure, bibliography, formats, guidelines",

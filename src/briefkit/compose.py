@@ -364,7 +364,7 @@ class _Run:
         self.used.extend(s.id for s in chosen.values() if s.preambular or s.operative)
         from briefkit.resolution import Resolution, ResolutionBuilder  # only drafts need the clause rules
 
-        builder = ResolutionBuilder(self.composer.phrases(), job.committee, self.problems)
+        builder = ResolutionBuilder(self.composer.phrases(), job.committee, self.problems, brief.path)
         preambular = [c for s in chosen.values() for c in s.preambular] + list(choice.preambular)
         operative = [c for s in chosen.values() for c in s.operative] + list(choice.operative)
         if not operative:

@@ -3,7 +3,9 @@
 The parser is markdown-it-py (CommonMark, plus GitHub's tables and strikethrough) with mdit-py-plugins'
 footnotes; raw HTML and entity references are text, printed as typed. Marker lines, alone on a line:
 `<!-- pagebreak -->` is a page break, and `<!-- references-heading -->` or `<!-- disclosure-heading -->`
-just before a heading gives that heading its role (the composer writes them).
+just before a heading gives that heading its role (the composer writes them); `<!-- preambular-clause -->` before
+a paragraph and `<!-- operative-clauses -->` before a list mark a resolution's clauses (its template writes them),
+so that writers can set them as one multi-level list with its own styles and labels.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ from briefkit.tree import (
 
 PAGE_BREAK = "<!-- pagebreak -->"
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # to the end of the text if never closed, as on GitHub
-HEADING_ROLES = {"<!-- references-heading -->": "references", "<!-- disclosure-heading -->": "disclosure"}
+# A marker line gives the block after it a role: a heading (references, disclosure), a paragraph or a list.
+BLOCK_ROLES = {"<!-- references-heading -->": "references", "<!-- disclosure-heading -->": "disclosure",
+               "<!-- preambular-clause -->": "preambular", "<!-- operative-clauses -->": "operative"}
 _ALIGN = re.compile(r"text-align:(\w+)")
 _SLUG_DROP = re.compile(r"[^\w\- ]")
 
@@ -205,7 +209,7 @@ class _Builder:
             line = token.map[0] + 1 if token.map else 0
             kind = token.type
             if kind == "paragraph_open":
-                out.append(Paragraph(self.inline(tokens[i + 1], line), line))
+                out.append(Paragraph(self.inline(tokens[i + 1], line), line, role))
                 i += 3
                 role = ""
                 continue
@@ -213,8 +217,8 @@ class _Builder:
                 marker = token.content.strip()
                 if marker == PAGE_BREAK:
                     out.append(PageBreak(line))
-                elif marker in HEADING_ROLES:
-                    role = HEADING_ROLES[marker]
+                elif marker in BLOCK_ROLES:
+                    role = BLOCK_ROLES[marker]
                     i += 1
                     continue  # the role is the next heading's
                 else:  # the author's note, hidden as on GitHub; text outside the comment on its lines is shown
@@ -228,7 +232,8 @@ class _Builder:
                 children = self.inline(tokens[i + 1], line)
                 out.append(Heading(int(token.tag[1]), children, self.slug(plain_text(children)), role, line))
             elif kind in ("bullet_list_open", "ordered_list_open"):
-                out.append(self.list_block(tokens, i, close, lists, line))
+                out.append(replace(self.list_block(tokens, i, close, lists, line), role=role) if role else
+                           self.list_block(tokens, i, close, lists, line))
             elif kind == "blockquote_open":
                 out.append(BlockQuote(tuple(self.blocks(tokens, i + 1, close, lists)[0]), line))
             elif kind in ("fence", "code_block"):

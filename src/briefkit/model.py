@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefkit.names import country_article, with_article
 from briefkit.schema import (
     ANY,
     BOOL,
@@ -101,6 +102,7 @@ RATIFICATION = Record({
 COUNTRY_SCHEMA = Record({
     "name": Field(STR, required=True),
     "short_name": Field(STR, required=True),
+    "article": Field(STR, doc="'the' or '' before the names in running text (default: as UN usage has it)"),
     "adjective": Field(STR),
     "delegation": Field(STR),
     "memberships": Field(STRS),
@@ -111,7 +113,8 @@ COUNTRY_SCHEMA = Record({
 
 COMMITTEE_SCHEMA = Record({
     "name": Field(STR, required=True),
-    "short_name": Field(STR, required=True),
+    "short_name": Field(STR, doc="the name in running text and headers (default: the full name)"),
+    "article": Field(STR, doc="'the' (the default) or '' before the short name in running text ('ECOSOC')"),
     "parent": Field(STR),
     "organ_line": Field(STR),
     "members": Field(Number(1, 1000, whole=True)),
@@ -151,6 +154,9 @@ CONFERENCE_SCHEMA = Record({
     "disclosure": Field(STR, doc="heading of the disclosure page the conference asks for after the paper (its text "
                         "comes from the brief's `disclosure`); the page does not count towards page limits"),
     "bibliography": Field(BOOL, doc="false: notes only, no reference list (for page-limited papers)"),
+    "headers": Field(MapOf(STR), doc="a header for some kinds instead of `header` (kind -> text with the same fields)"),
+    "line_numbers": Field(ListOf(Choice(KINDS)), doc="kinds whose lines are numbered in Word and PDF, as THIMUN "
+                          "numbers a draft resolution's"),
     "formats": Field(ListOf(Choice(FORMATS))),
     "guidelines": Field(STR, doc="where the rules come from"),
 })
@@ -313,6 +319,17 @@ class Country:
     ratifications: Mapping[str, Ratification] = field(default_factory=dict)
     notes: str = ""
     path: Path | None = None
+    article: str | None = None  # None: as UN usage has it (names.country_article)
+
+    @property
+    def in_text(self) -> str:
+        """The short name as it reads in a sentence: 'China', 'the Philippines'."""
+        return with_article(self.article, self.short_name, country_article(self.short_name))
+
+    @property
+    def name_in_text(self) -> str:
+        """The official name as it reads in a sentence: "the People's Republic of China", 'Japan'."""
+        return with_article(self.article, self.name, country_article(self.name))
 
 
 @dataclass(frozen=True)
@@ -328,6 +345,17 @@ class Committee:
     mandate: str = ""
     forbidden_verbs: tuple[str, ...] = ()
     default_kind: str = "position-paper"
+    article: str | None = None  # before the short name in running text; None: 'the'
+
+    @property
+    def in_text(self) -> str:
+        """The short name as it reads in a sentence: 'the CSW', 'the Third Committee', 'ECOSOC'."""
+        return with_article(self.article if self.short_name != self.name else None, self.short_name)
+
+    @property
+    def name_in_text(self) -> str:
+        """The full name as it reads in a sentence: 'the Commission on the Status of Women'."""
+        return with_article(None, self.name)
 
 
 @dataclass(frozen=True)
@@ -373,6 +401,8 @@ class Conference:
     bibliography: bool = True
     formats: tuple[str, ...] = ("docx", "md")
     guidelines: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    line_numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,17 @@ INSTALL_HINT = ("install LibreOffice: 'sudo apt-get install libreoffice-writer-n
                 "'brew install --cask libreoffice' (macOS), or https://www.libreoffice.org/download/")
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 TIMEOUT_BASE, TIMEOUT_PER_FILE = 60, 10
+# LibreOffice's PDF export options (LibreOffice 7.4 and later read them as JSON after the filter name): a tagged
+# PDF, so screen readers get the headings, lists, tables and reading order, and a viewer's title bar showing the
+# document's title rather than its file name.
+EXPORT_OPTIONS = {"UseTaggedPDF": True, "DisplayPDFDocTitle": True}
+
+
+def export_filter() -> str:
+    """The `--convert-to` argument: PDF through Writer's exporter with `EXPORT_OPTIONS`."""
+    options = ",".join(f'"{name}":{{"type":"boolean","value":"{str(value).lower()}"}}'
+                       for name, value in EXPORT_OPTIONS.items())
+    return f"pdf:writer_pdf_Export:{{{options}}}"
 
 
 class PdfUnavailable(Exception):
@@ -45,7 +56,7 @@ def convert(documents: Mapping[str, bytes]) -> dict[str, bytes]:
             inputs.append(path)
         out = work / "pdf"
         command = [program, "--headless", "--norestore", "--nologo", "--nodefault",
-                   f"-env:UserInstallation={(work / 'profile').as_uri()}", "--convert-to", "pdf",
+                   f"-env:UserInstallation={(work / 'profile').as_uri()}", "--convert-to", export_filter(),
                    "--outdir", str(out), *map(str, inputs)]
         done = _run(command, TIMEOUT_BASE + TIMEOUT_PER_FILE * len(inputs))
         results = {}

@@ -21,6 +21,7 @@ from briefkit.profiles import load_committee, load_conference, load_country
 from briefkit.render.markdown import render_markdown
 from briefkit.render.settings import RenderSettings, from_composed, image_path
 from briefkit.tree import Document, image_sources
+from briefkit.typography import curl_document, curl_text
 from briefkit.workspace import Workspace
 
 FILENAME_FIELDS = ("brief", "committee", "committee_short", "country", "country_name", "school", "kind",
@@ -29,7 +30,9 @@ Renderer = Callable[[Composed, Document, RenderSettings], bytes]
 
 
 def _markdown(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:
-    return render_markdown(tree, front_matter(composed))
+    meta = {key: curl_text(value, settings.marks) if isinstance(value, str) else value
+            for key, value in front_matter(composed).items()}
+    return render_markdown(tree, meta)
 
 
 def _docx(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:
@@ -205,6 +208,8 @@ def front_matter(composed: Composed) -> dict[str, object]:
     if job.brief.date:
         meta["date"] = job.brief.date.isoformat()
     meta["lang"] = job.brief.language
+    if job.brief.internal:
+        meta["internal"] = True  # preparation notes, never submitted
     return meta
 
 
@@ -375,6 +380,7 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
         stage.name = f"parsing the composed text of {composed.job.name}"
         tree = parse(composed.markdown, composed.source, path)  # parsed once; renderers only read it
         settings = from_composed(composed, session.ws)
+        tree = curl_document(tree, settings.marks)  # the language's quotation marks, in every format
         files = {}
         for fmt in wanted:
             if fmt != "pdf":

@@ -22,6 +22,7 @@ from briefkit.model import (
     Margins,
     Ratification,
 )
+from briefkit.names import country_article, iso_short_name, with_article
 from briefkit.schema import Record, validate
 from briefkit.workspace import Workspace
 from briefkit.yamlio import load_yaml_file
@@ -47,6 +48,7 @@ def load_committee(ws: Workspace, committee_id: str, at: Path, line: int | None 
     """A committee profile by id, e.g. `csw`."""
     path = _find(ws, "templates/committees", committee_id, "committee", at, line)
     data = _load_profile(path, COMMITTEE_SCHEMA)
+    data.setdefault("short_name", data["name"])
     if "forbidden_verbs" in data:
         data["forbidden_verbs"] = tuple(data["forbidden_verbs"])
     return Committee(id=committee_id, path=path, **data)
@@ -73,7 +75,7 @@ def load_conference(ws: Workspace, conference_id: str, at: Path, line: int | Non
             raise BriefkitError([Problem(path, None, f"font_size_range must be [smallest, largest] and hold "
                                          f"font_size, not {sizes}")])
         data["font_size_range"] = (float(sizes[0]), float(sizes[1]))
-    for key in ("header_fields", "formats"):
+    for key in ("header_fields", "formats", "line_numbers"):
         if key in data:
             data[key] = tuple(data[key])
     return Conference(id=conference_id, path=path, **data)
@@ -88,15 +90,16 @@ def load_country(ws: Workspace, name_or_code: str, at: Path, line: int | None, p
     code = iso.alpha_3
     path = ws.find("snippets/countries", code.lower(), ".yaml")
     if path is None:  # names from ISO 3166; the session warns if the libraries know nothing of the country
-        name = iso.official_name
-        return Country(code=code, name=name, short_name=iso.name, adjective=iso.name,
-                       delegation=f"Delegation of {_with_article(name)}")
+        name, short = iso_short_name(iso.official_name), iso_short_name(iso.name)
+        return Country(code=code, name=name, short_name=short, adjective=short,
+                       delegation=f"Delegation of {with_article(country_article(name), name)}")
     data = _load_profile(path, COUNTRY_SCHEMA)
     data.pop("updated", None)
     ratifications = {k: Ratification(**v) for k, v in (data.pop("ratifications", None) or {}).items()}
     memberships = tuple(data.pop("memberships", None) or ())
     data.setdefault("adjective", data["short_name"])
-    data.setdefault("delegation", f"Delegation of {_with_article(data['name'])}")
+    article = data.get("article")
+    data.setdefault("delegation", f"Delegation of {with_article(article, data['name'], country_article(data['name']))}")
     return Country(code=code, path=path, ratifications=ratifications, memberships=memberships, **data)
 
 
@@ -108,19 +111,7 @@ def country_short_name(ws: Workspace, name_or_code: str) -> str | None:
     path = ws.find("snippets/countries", iso.alpha_3.lower(), ".yaml")
     if path is not None:
         return str(_load_profile(path, COUNTRY_SCHEMA)["short_name"])
-    head, _, tail = str(iso.name).partition(", ")
-    if tail.endswith((" of", " of the")):  # "Korea, Republic of" -> "Republic of Korea"
-        return f"{tail[:1].upper()}{tail[1:]} {head}"
-    return str(iso.name)
-
-
-_ARTICLE_WORDS = {"Republic", "Kingdom", "Federation", "States", "Emirates", "Islands", "Union", "Commonwealth",
-                  "Principality", "Sultanate", "Netherlands", "Philippines", "Duchy", "Confederation"}
-
-
-def _with_article(name: str) -> str:
-    """'the French Republic', 'the Netherlands', but 'Japan'."""
-    return f"the {name}" if _ARTICLE_WORDS & set(name.replace(",", " ").split()) else name
+    return iso_short_name(str(iso.name))  # "Korea, Republic of" -> "Republic of Korea"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,12 @@ stop; a clause with sub-clauses ends in a colon, its sub-clauses in semicolons (
 in a full stop). Authors write clause text without the closing punctuation; any they write is
 replaced, so clauses can be moved between resolutions freely. A clause is printed as typed: text that
 begins like a Markdown block (`7. `, `- `, `# `, `> `) is not read as one.
+
+An opening phrase used again in the same part takes an adverb, as the United Nations writes it: "Recalling",
+then "Also recalling", then "Further recalling" (the `repeats` adverbs of the phrase file, in turn). Clauses
+from the clause bank get it here, since a bank's author cannot know which clauses a draft will gather; a
+clause the delegate wrote in the brief is printed as typed, and a bare repeat there is reported at its line
+with the opener to write.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.model import ClauseText, Committee
@@ -23,6 +30,7 @@ from briefkit.yamlio import load_yaml_file
 
 PHRASES_SCHEMA = Record({
     "adverbs": Field(ListOf(STR)),
+    "repeats": Field(ListOf(STR), doc="adverbs a repeated opener takes, in turn: Also, Further"),
     "preambular": Field(ListOf(STR), required=True),
     "operative": Field(ListOf(STR), required=True),
 })
@@ -36,6 +44,7 @@ class Phrases:
     adverbs: tuple[str, ...]
     preambular: tuple[str, ...]
     operative: tuple[str, ...]
+    repeats: tuple[str, ...] = ("Also", "Further")
 
 
 def load_phrases(ws: Workspace) -> Phrases:
@@ -51,7 +60,7 @@ def load_phrases(ws: Workspace) -> Phrases:
         return tuple(sorted(set(items), key=lambda p: (-len(p), p)))
 
     return Phrases(longest_first(data.get("adverbs") or ()), longest_first(data["preambular"]),
-                   longest_first(data["operative"]))
+                   longest_first(data["operative"]), tuple(data.get("repeats") or ("Also", "Further")))
 
 
 @dataclass(frozen=True)
@@ -112,10 +121,12 @@ def split_opener(text: str, phrases: Sequence[str], adverbs: Sequence[str]) -> t
 class ResolutionBuilder:
     """Turns clause texts into printable clauses for one committee, reporting every problem found."""
 
-    def __init__(self, phrases: Phrases, committee: Committee, problems: Problems):
+    def __init__(self, phrases: Phrases, committee: Committee, problems: Problems, own: Path | None = None):
         self.phrases = phrases
         self.committee = committee
         self.problems = problems
+        self.own = own  # the brief: clauses written there are the delegate's, printed as typed
+        self.used: dict[tuple[str, str], int] = {}  # (part, phrase) -> clauses it has opened so far
 
     def preambular(self, texts: Sequence[ClauseText]) -> tuple[Clause, ...]:
         return tuple(self._opened(t, "preambular", ",", ()) for t in texts)
@@ -150,9 +161,30 @@ class ResolutionBuilder:
             else:
                 self.problems.warn(text.path, text.line, f"'{opener}' is not a standard {part} opener",
                                    did_you_mean(opener, own) or "see templates/resolution-phrases.yaml")
+        else:
+            opener = self._repeated(opener, part, text)
         if part == "operative":
             self._check_verb(bare, text)
         return Clause(opener, rest, end, sub)
+
+    def _repeated(self, opener: str, part: str, text: ClauseText) -> str:
+        """The opener of a phrase's second and later clauses in a part: with an adverb ('Also recalling') if it
+        came from the clause bank, as typed (and reported if bare) if the delegate wrote it."""
+        at = _after_adverbs(opener, self.phrases.adverbs)
+        phrase = opener[at:]
+        key = (part, phrase.lower())
+        count = self.used[key] = self.used.get(key, 0) + 1
+        if count == 1 or at > 0 or not self.phrases.repeats:
+            return opener
+        adverb = self.phrases.repeats[(count - 2) % len(self.phrases.repeats)]
+        better = f"{adverb} {phrase[:1].lower()}{phrase[1:]}"
+        if self.own is not None and text.path == self.own:
+            earlier = "an earlier" if count == 2 else f"{count - 1} earlier"
+            self.problems.warn(text.path, text.line, f"'{phrase}' already opens {earlier} {part} clause"
+                               f"{'s' if count > 2 else ''}: UN practice repeats an opener with an adverb",
+                               f"write '{better}'")
+            return opener
+        return better
 
     def _check_verb(self, bare: str, text: ClauseText) -> None:
         verb_at = _after_adverbs(bare, self.phrases.adverbs)

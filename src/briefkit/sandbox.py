@@ -27,6 +27,7 @@ import markupsafe
 from jinja2.sandbox import SandboxedEnvironment
 
 from briefkit.api import View
+from briefkit.names import upper_first
 
 SANDBOX_VERSION = 2  # compiled templates depend on these settings (see compose._BytecodeCache)
 SECONDS = 10.0  # one output's whole composition
@@ -62,6 +63,7 @@ class Sandbox(SandboxedEnvironment):
     def __init__(self, **options: Any):
         super().__init__(**options)
         self.filters["roman"] = roman
+        self.filters["upper_first"] = upper_first
 
     def join_path(self, template: str, parent: str) -> str:
         """`{% include %}`, `{% import %}` and `{% extends %}` name templates; snippets are used with `snippet(id)`,

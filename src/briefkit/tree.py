@@ -112,9 +112,12 @@ class Heading(Node):
 
 @dataclass(frozen=True, slots=True)
 class Paragraph(Node):
+    """A paragraph; `role` is '' or what a marker line before it said ('preambular': a resolution's clause)."""
+
     kind: ClassVar[str] = "paragraph"
     children: tuple[Node, ...]
     line: int
+    role: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +137,7 @@ class ListBlock(Node):
     level: int  # 0 for a list not inside another list
     items: tuple[ListItem, ...]
     line: int
+    role: str = ""  # '' or what a marker line before it said ('operative': a resolution's operative clauses)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,15 +16,19 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from briefkit.document import list_scheme
 from briefkit.render import wordml
 from briefkit.render.package import (
     BUILTIN,
+    CLAUSE_STYLES,
     CT,
     CT_CORE,
+    CT_CUSTOM,
     CT_RELS,
     DROPPED,
     RT,
     RT_CORE,
+    RT_CUSTOM,
     Deflated,
     Reference,
     Rels,
@@ -34,7 +38,7 @@ from briefkit.render.package import (
     rels_name,
     write_package,
 )
-from briefkit.render.settings import RenderSettings, fill, image_file
+from briefkit.render.settings import INTERNAL_MARK, RenderSettings, image_file, without_empty_fields
 from briefkit.tree import (
     BlockQuote,
     Code,
@@ -59,6 +63,7 @@ from briefkit.tree import (
     Text,
     ThematicBreak,
     Visitor,
+    plain_text,
 )
 from briefkit.yamlio import XML_ILLEGAL
 
@@ -81,6 +86,15 @@ BOOKMARK_MAX = 40  # Word drops a bookmark with a longer name
 CELL_MARGIN = 108  # twips: Word's default space between a cell's edge and its text, each side
 QUOTE_STEP = 567  # twips a block quote indents its text: the built-in Block Text style's 1 cm
 STYLE_INDENT = {"Block Text": QUOTE_STEP}  # the left indents styles give, not repeated on their paragraphs
+# Header and footer fields shown from the document's custom properties (DOCPROPERTY fields: change the property in
+# Word, update the fields, and every header follows), and the property each is kept in.
+PROPERTIES = {"country": "Country", "committee": "Committee", "conference": "Conference", "school": "School"}
+# A paragraph that captions the table after it: 'Table 2: Key facts', 'Table: Key facts'.
+CAPTION = re.compile(r"^(?:Table|Tab\.)\s*[\dIVXivx]*\s*[.:\u2013\u2014-]?\s+\S")
+_FIELD = re.compile(r"(\{\w+\})")
+CJK = ("zh", "ja", "ko")
+CHAR_EM = 0.5  # a character's average width, in ems (for column widths)
+WIDE = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
 
 
 @dataclass(frozen=True)
@@ -125,6 +139,11 @@ class DocxWriter(Visitor[None]):
         self.cell: int | None = None  # twips across the table cell being written, if any
         self.marks: dict[str, str] = {}  # heading anchor -> the bookmark a link to it goes to
         self.heading_marks: dict[int, str] = {}  # id of a heading node -> its bookmark's name
+        self.break_before = False  # a page break waits for the next paragraph (its pageBreakBefore)
+        self.clauses = False  # inside a resolution's operative clauses (one multi-level list)
+        self.numbered_lines = not settings.line_numbers  # line numbers start at the first clause
+        self.last_heading: Heading | None = None  # the last heading and paragraph written (a table's alt text)
+        self.last_paragraph: Paragraph | None = None
 
     def render(self, document: Document) -> bytes:
         self.document = document
@@ -134,6 +153,8 @@ class DocxWriter(Visitor[None]):
         self.marks = {}
         for heading, name in zip(found, names, strict=True):
             self.marks.setdefault(heading.anchor, name)  # two headings with one anchor: links go to the first
+        if not any(getattr(node, "role", "") in ("preambular", "operative") for node in document.children):
+            self.numbered_lines = True  # no clauses: every line is numbered, if any are
         self.visit(document)
         return self.package()
 
@@ -154,6 +175,7 @@ class DocxWriter(Visitor[None]):
     def paragraph(self, node: Paragraph | Heading | None, style: str, lead: str = "", **options: object) -> None:
         """A paragraph of the node's inline content (none: an empty paragraph) after `lead` runs, added to the
         part."""
+        page_break = self.take_break()  # before the runs: a footnote's paragraphs are written while they are
         self.runs, self.text = [lead] if lead else [], []
         if node is not None:
             self.line = node.line
@@ -162,7 +184,17 @@ class DocxWriter(Visitor[None]):
         bidi = bool(RTL.search(text)) and len(RTL.findall(text)) * 2 > len(WORD.findall(text))
         if "numbering" not in options:
             options["indent"] = self.indentation(style)
+        if page_break:
+            options["page_break_before"] = True
+        if not self.numbered_lines and self.inner is None:
+            options["no_line_numbers"] = True
         self.out.append(wordml.paragraph("".join(self.runs), self.style_id(style), bidi=bidi, **options))  # type: ignore[arg-type]
+
+    def take_break(self) -> bool:
+        """Whether a page break waits for the next paragraph (which takes it as `pageBreakBefore`, so no empty
+        paragraph stands at the top of the new page)."""
+        waiting, self.break_before = self.break_before, False
+        return waiting
 
     def indentation(self, style: str) -> int | None:
         """The left indent of a paragraph inside a quote or list item, None where its style alone puts it there."""
@@ -175,19 +207,33 @@ class DocxWriter(Visitor[None]):
             name = HEADING_STYLES[min(max(node.level - 2, 0), 3)]
         self.first_heading = False
         self.references = node.role == "references"
+        self.last_heading, self.last_paragraph = node, None
         self.bookmarks += 1
         self.paragraph(node, name, bookmark=(self.bookmarks, self.heading_marks[id(node)]))
 
     def visit_paragraph(self, node: Paragraph) -> None:
+        self.last_paragraph = node
+        if node.role == "preambular" and self.style == "Normal":  # level 0 of the resolution's list: no number
+            self.numbered_lines = True
+            self.paragraph(node, CLAUSE_STYLES[0], numbering=(self.ref.numbering.first_num, 0))
+            return
         self.paragraph(node, "Bibliography" if self.references and self.style == "Normal" else self.style)
 
     def visit_list(self, node: ListBlock) -> None:
-        """Numbered paragraphs; a list inside a quote is moved in past the quote, its labels still hanging."""
+        """Numbered paragraphs; a list inside a quote is moved in past the quote, its labels still hanging. A
+        resolution's operative clauses and their sub-clauses are levels 1 and below of its one clause list, each
+        level in its own style."""
         numbering = self.ref.numbering
-        num_id = numbering.first_num + len(self.nums)
-        abstract = numbering.first_abstract + (1 if node.ordered else 0)
-        self.nums.append(wordml.num(num_id, abstract, node.level, node.start))
-        saved = self.indent
+        clauses = node.ordered and (node.role == "operative" or self.clauses)
+        if clauses:
+            num_id, level, style = numbering.first_num, node.level + 1, CLAUSE_STYLES[min(node.level + 1, 5)]
+            self.numbered_lines = True
+        else:
+            num_id, level, style = numbering.first_num + 1 + len(self.nums), node.level, "List Paragraph"
+            abstract = numbering.first_abstract + (1 if node.ordered else 0)
+            self.nums.append(wordml.num(num_id, abstract, node.level, node.start))
+        saved, saved_clauses = self.indent, self.clauses
+        self.clauses = clauses
         self.indent += wordml.LIST_STEP  # where the items' text starts
         left, hanging = wordml.level_indent(node.level, self.settings.scheme if node.ordered else ())
         moved = self.indent != left  # then the level's indent is repeated further in, its labels hanging as before
@@ -195,8 +241,7 @@ class DocxWriter(Visitor[None]):
         for item in node.items:
             numbered = False
             if not item.children or not isinstance(item.children[0], Paragraph):  # the item's number, on its own
-                self.paragraph(None, "List Paragraph", numbering=(num_id, node.level),
-                               indent=indent, hanging=hang)
+                self.paragraph(None, style, numbering=(num_id, level), indent=indent, hanging=hang)
                 numbered = True
             for child in item.children:
                 if not isinstance(child, Paragraph):
@@ -204,10 +249,10 @@ class DocxWriter(Visitor[None]):
                 elif numbered:  # a later paragraph of the same item: indented like the text, no number
                     self.paragraph(child, "List Paragraph")
                 else:
-                    self.paragraph(child, "List Paragraph", numbering=(num_id, node.level), indent=indent,
-                                   hanging=hang)
+                    self.paragraph(child, style, numbering=(num_id, level), indent=indent, hanging=hang)
                     numbered = True
-        self.indent = saved
+        self.indent, self.clauses = saved, saved_clauses
+        self.last_paragraph = None  # a caption stands right before its table
 
     def visit_block_quote(self, node: BlockQuote) -> None:
         self.indent += QUOTE_STEP
@@ -219,36 +264,54 @@ class DocxWriter(Visitor[None]):
         self.line = node.line
         self.add_text(node.text.removesuffix("\n"), breaks=True)
         self.out.append(wordml.paragraph("".join(self.runs), self.style_id("Source Code"),
-                                         indent=self.indentation("Source Code")))
+                                         indent=self.indentation("Source Code"), page_break_before=self.take_break(),
+                                         no_line_numbers=not self.numbered_lines))
 
     def visit_thematic_break(self, node: ThematicBreak) -> None:
         self.paragraph(None, "Thematic Break")
 
     def visit_page_break(self, node: PageBreak) -> None:
-        self.out.append(wordml.paragraph(wordml.page_break()))
+        if self.take_break():  # two in a row: the first one's page stays empty
+            self.out.append(wordml.paragraph(wordml.page_break()))
+        self.break_before = True
 
     def visit_table(self, node: Table) -> None:
-        """A table starting where the text around it does (inside a list item: at the item's text)."""
+        """A table starting where the text around it does (inside a list item: at the item's text), its columns
+        as wide as their text needs, its rows never split across pages, its alt text from the caption before it
+        ('Table 2: ...') or else the heading it stands under."""
+        if self.take_break():  # a table has no pageBreakBefore of its own
+            self.out.append(wordml.paragraph(wordml.page_break()))
         columns = max(len(row) for row in node.rows)
-        width = max((self.page[0] - self.margins[2] - self.margins[3] - self.indent) // max(columns, 1), 1)
+        room = max(self.page[0] - self.margins[2] - self.margins[3] - self.indent, columns)
+        texts = [[plain_text(cell.children) for cell in row] for row in node.rows]
+        widths = column_widths(texts, columns, room, self.settings.font_size)
+        before = plain_text(self.last_paragraph.children) if self.last_paragraph else ""
+        heading = plain_text(self.last_heading.children) if self.last_heading else ""
+        caption = before if CAPTION.match(before) else heading
+        headers = [text for text in texts[0] if text.strip()] if texts else []
+        description = f"{caption}: " if caption else ""
+        description += f"a table of {len(node.rows) - 1} rows" + (f"; columns {', '.join(headers)}" if headers else "")
+        self.check(caption + description)
         indent, self.indent = self.indent, 0  # a cell's paragraphs start at the cell's own edge
-        outer, self.cell = self.cell, width
+        outer = self.cell
         rows = []
         for number, row in enumerate(node.rows):
             cells = []
-            for cell in row:
+            for column, cell in enumerate(row):
                 saved, self.out = self.out, []
+                self.cell = widths[column]
                 holder = Paragraph(cell.children, node.line)
                 self.paragraph(holder, "Table Heading" if number == 0 else "Table Text", align=cell.align or None)
-                cells.append(wordml.table_cell(self.out[0], width))
+                cells.append(wordml.table_cell(self.out[0], widths[column]))
                 self.out = saved
             empty = wordml.paragraph("", self.style_id("Table Text"))
-            cells += [wordml.table_cell(empty, width)] * (columns - len(row))
+            cells += [wordml.table_cell(empty, widths[column]) for column in range(len(row), columns)]
             rows.append(wordml.table_row(cells, header=number == 0))
         self.indent, self.cell = indent, outer
         if self.out and self.out[-1].startswith("<w:tbl>"):
             self.out.append(wordml.spacer())
-        self.out.append(wordml.table(rows, columns, width, self.style_id("Table Grid"), indent))
+        self.out.append(wordml.table(rows, widths, self.style_id("Table Grid"), indent, caption, description))
+        self.last_paragraph = None
 
     # Inlines ----------------------------------------------------------------------------------------
 
@@ -426,17 +489,23 @@ class DocxWriter(Visitor[None]):
         written: list[tuple[str, bytes | Deflated, str]] = []  # name, data, content type
         header, footer = fresh("header"), fresh("footer")
         header_id, footer_id = rels.add(RT + "header", header), rels.add(RT + "footer", footer)
-        written.append((posixpath.join(folder, header), self.header_footer("hdr", "Header", settings.header),
-                        CT + "header+xml"))
+        written.append((posixpath.join(folder, header), self.header_footer("hdr", "Header", settings.header,
+                                                                           settings.internal), CT + "header+xml"))
         written.append((posixpath.join(folder, footer), self.header_footer("ftr", "Footer", settings.footer),
                         CT + "footer+xml"))
         styles = StyleSettings(settings.font, settings.east_asian_font, settings.font_size, settings.line_spacing,
                                settings.font_size_range, settings.language)
         rels.add(RT + "styles", "styles.xml")
         written.append((posixpath.join(folder, "styles.xml"), ref.styles(styles), CT + "styles+xml"))
+        rels.add(RT + "settings", "settings.xml")
+        written.append((posixpath.join(folder, "settings.xml"), ref.settings(*theme_languages(settings.language)),
+                        CT + "settings+xml"))
         rels.add(RT + "numbering", "numbering.xml")
-        abstracts = wordml.abstract_nums(ref.numbering.first_abstract, settings.scheme)
-        written.append((posixpath.join(folder, "numbering.xml"), ref.numbering.xml(abstracts, "".join(self.nums)),
+        first = ref.numbering.first_abstract
+        abstracts = wordml.abstract_nums(first, settings.scheme) + wordml.clause_list(
+            first + 2, list_scheme("resolution"), tuple(self.style_id(name) for name in CLAUSE_STYLES))
+        nums = wordml.num(ref.numbering.first_num, first + 2) + "".join(self.nums)
+        written.append((posixpath.join(folder, "numbering.xml"), ref.numbering.xml(abstracts, nums),
                         CT + "numbering+xml"))
         if self.footnotes or ref.has_footnotes:
             rels.add(RT + "footnotes", "footnotes.xml")
@@ -445,35 +514,51 @@ class DocxWriter(Visitor[None]):
             if self.note_rels.items:
                 written.append((rels_name(name), self.note_rels.xml(), ""))
         written += [(posixpath.join(folder, name), data, "") for name, data in self.media]
-        section = ref.section_xml(self.page, self.margins, header_id, footer_id)
+        section = ref.section_xml(self.page, self.margins, header_id, footer_id, settings.line_numbers)
         document = wordml.document_part(ref.document_open, "".join(self.out), section, ref.document_close)
         package_rels = Rels(list(ref.package_rels))
         core = next((r for r in package_rels.items if r.type == RT_CORE), None)
         core_name = core.target.lstrip("/") if core else "docProps/core.xml"
         if core is None:
             package_rels.add(RT_CORE, core_name)
+        custom_name = "docProps/custom.xml" if "docProps/custom.xml" not in taken else "docProps/briefkit-custom.xml"
+        package_rels.add(RT_CUSTOM, custom_name)
         overrides = {name: ref.overrides[name] for name in kept if name in ref.overrides}
         overrides[ref.main] = ref.overrides.get(ref.main, CT + "document.main+xml")
         overrides[core_name] = CT_CORE
+        overrides[custom_name] = CT_CUSTOM
         overrides.update({name: ctype for name, _, ctype in written if ctype})
         defaults = {**ref.defaults, "rels": CT_RELS, "xml": "application/xml", **self.media_types}
         parts: list[tuple[str, bytes | Deflated]] = [
             ("[Content_Types].xml", content_types(defaults, overrides)), ("_rels/.rels", package_rels.xml()),
-            (core_name, self.properties()), (ref.main, document), (rels_name(ref.main), rels.xml())]
+            (core_name, self.properties()), (custom_name, self.custom_properties()), (ref.main, document),
+            (rels_name(ref.main), rels.xml())]
         parts += [(name, data) for name, data, _ in written]
         parts += ref.kept
         return write_package(parts)
 
-    def header_footer(self, tag: str, style: str, text: str) -> bytes:
+    def header_footer(self, tag: str, style: str, text: str, internal: bool = False) -> bytes:
+        """A header or footer: its text with fields Word keeps current (page numbers; the country, committee,
+        conference and school from the document's properties; the title), a field with no value left out with
+        its separator; preparation notes say on every page that they are internal."""
         self.runs, self.text, self.fmt = [], [], Format()
         values = dict(self.settings.fields)
-        for piece in re.split(r"(\{page\}|\{pages\})", text):
-            if piece in ("{page}", "{pages}"):
-                self.runs.append(wordml.field("PAGE" if piece == "{page}" else "NUMPAGES"))
-            elif piece:
-                self.add_text(re.sub(r"\{\w+\}", "", fill(piece, values)))
-        return wordml.header_footer_part(tag, wordml.paragraph("".join(self.runs), self.style_id(style),
-                                                               align="center"))
+        for piece in _FIELD.split(without_empty_fields(text, values)):
+            field = piece[1:-1] if _FIELD.fullmatch(piece) else None
+            if field in ("page", "pages"):
+                self.runs.append(wordml.field("PAGE" if field == "page" else "NUMPAGES"))
+            elif field in PROPERTIES or field == "title":
+                self.check(values.get(field, ""))
+                instruction = "TITLE" if field == "title" else f"DOCPROPERTY {PROPERTIES[field]} \\* MERGEFORMAT"
+                self.runs.append(wordml.complex_field(instruction, values.get(field, "")))
+            elif field is None and piece:
+                self.add_text(piece)
+        mark = ""
+        if internal:
+            mark = wordml.paragraph(wordml.run(INTERNAL_MARK, self.style_id("Internal Mark")), self.style_id(style),
+                                    align="center")
+        body = wordml.paragraph("".join(self.runs), self.style_id(style), align="center") if self.runs else ""
+        return wordml.header_footer_part(tag, mark + body or wordml.paragraph("", self.style_id(style)))
 
     def properties(self) -> bytes:
         settings = self.settings
@@ -482,6 +567,56 @@ class DocxWriter(Visitor[None]):
                   ("cp:keywords", settings.keywords), ("dc:description", ""), ("cp:lastModifiedBy", "briefkit"),
                   ("cp:revision", "1"), ("cp:category", settings.kind), ("dc:language", settings.language))
         return wordml.core_properties(fields, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    def custom_properties(self) -> bytes:
+        """The country, committee, conference and school as the document's own properties (the header shows
+        them through DOCPROPERTY fields)."""
+        values = dict(self.settings.fields)
+        return wordml.custom_properties((name, values.get(key, "")) for key, name in PROPERTIES.items())
+
+
+def theme_languages(language: str) -> tuple[str, str]:
+    """The languages Word's theme fonts are for: the brief's, and the East Asian one (the brief's own if it is
+    Chinese, Japanese or Korean, else Chinese, as the styles say)."""
+    return language, language if language.lower().startswith(CJK) else "zh-CN"
+
+
+def column_widths(texts: list[list[str]], columns: int, room: int, font_size: float) -> list[int]:
+    """Each column's width in twips, within `room`: at least its longest word (so no word is broken); then, as
+    a browser lays out a table, the columns that want least more (their whole text on one line) get it while
+    it is no more than an even share of what is left, and the others share the rest by how much more they
+    want. A column of short values keeps them on one line beside one long cell. Where even the longest words do
+    not fit, they share the room in proportion."""
+    char = CHAR_EM * font_size * 20  # twips a character takes, on average (20 twips a point)
+    padding = 2 * CELL_MARGIN + char
+    least, most = [0.0] * columns, [0.0] * columns
+    for row in texts:
+        for column, text in enumerate(row):
+            wide = len(WIDE.findall(text))  # Chinese, Japanese, Korean: a character is an em, and a line may break
+            words = WIDE.sub("", text).split()  # after any of them
+            longest = max(max((len(w) for w in words), default=1), 2 if wide else 1)
+            least[column] = max(least[column], longest * char + padding)
+            most[column] = max(most[column], (len(text) + wide) * char + padding)
+    total_least = sum(least)
+    if total_least >= room:
+        widths = [room * value / total_least for value in least]
+    else:
+        wants = [max(m - low, 0.0) for m, low in zip(most, least, strict=True)]
+        spare, widths = room - total_least, list(least)
+        if sum(wants) <= spare:  # every cell fits on one line: the room left is shared evenly
+            widths = [low + want + (spare - sum(wants)) / columns for low, want in zip(least, wants, strict=True)]
+        else:
+            left = sorted(range(columns), key=lambda column: wants[column])
+            while left and wants[left[0]] <= spare / len(left):
+                column = left.pop(0)
+                widths[column] += wants[column]
+                spare -= wants[column]
+            wanted = sum(wants[column] for column in left)
+            for column in left:
+                widths[column] += spare * wants[column] / wanted
+    out = [max(int(width), 1) for width in widths]
+    out[-1] += max(room - sum(out), 0) if total_least < room else 0  # rounding: the table fills the room exactly
+    return out
 
 
 def headings(document: Document) -> Iterator[Heading]:

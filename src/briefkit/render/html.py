@@ -13,7 +13,8 @@ import html
 import re
 from collections.abc import Callable
 
-from briefkit.render.settings import RenderSettings, image_file
+from briefkit.document import list_label, list_scheme
+from briefkit.render.settings import INTERNAL_MARK, RenderSettings, image_file
 from briefkit.tree import (
     BlockQuote,
     Code,
@@ -71,6 +72,7 @@ class HtmlWriter(Visitor[str]):
         self.ids = ids
         self.tight = False
         self.refs: dict[int, int] = {}  # note number -> references seen so far
+        self.clauses = False  # inside a resolution's operative clauses: sub-clauses carry their labels as text
 
     def blocks(self, nodes: tuple[Node, ...]) -> str:
         return "".join(self.visit_all(nodes))
@@ -81,12 +83,17 @@ class HtmlWriter(Visitor[str]):
     # Blocks -----------------------------------------------------------------------------------------
 
     def visit_document(self, node: Document) -> str:
-        """The body, then the notes (before the reference list if there is one). The body is written first so
-        that its references take the ids `fnref:N` in reading order, the ones each note's back-link goes to."""
+        """The body, then the notes (before the reference list or the disclosure page, whichever comes first: a
+        conference wants the disclosure on a page of its own). The body is written first so that its references
+        take the ids `fnref:N` in reading order, the ones each note's back-link goes to."""
         out: list[str] = []
         children, place, index = list(node.children), -1, 0
         while index < len(children):
             child = children[index]
+            following = children[index + 1] if index + 1 < len(children) else None
+            before_disclosure = _disclosure(child) or isinstance(child, PageBreak) and _disclosure(following)
+            if self.ids and place < 0 and before_disclosure:
+                place = len(out)
             if self.ids and isinstance(child, Heading) and child.role == "references":
                 place = len(out) if place < 0 else place  # notes go before the (first) reference list
                 out.append(self.visit(child))
@@ -114,15 +121,27 @@ class HtmlWriter(Visitor[str]):
     def visit_paragraph(self, node: Paragraph) -> str:
         if self.tight:
             return self.inlines(node.children) + "\n"
-        return f"<p>{self.inlines(node.children)}</p>\n"
+        role = f' class="{node.role}"' if node.role and self.ids else ""
+        return f"<p{role}>{self.inlines(node.children)}</p>\n"
 
     def visit_list(self, node: ListBlock) -> str:
+        """A list; a resolution's operative clauses are `ol.clauses`, and their sub-clauses carry their labels
+        ((a), (i), a., i.) as text, so that they print, copy and read aloud as the resolution numbers them."""
         tag = "ol" if node.ordered else "ul"
         start = f' start="{node.start}"' if node.ordered and node.start != 1 else ""
+        sub = node.ordered and self.clauses and self.ids
+        kind = ' class="clauses"' if node.role == "operative" and self.ids else ' class="sub-clauses"' if sub else ""
         saved, self.tight = self.tight, node.tight
-        items = "".join(f"<li>{self.blocks(item.children)}</li>\n" for item in node.items)
-        self.tight = saved
-        return f"<{tag}{start}>\n{items}</{tag}>\n"
+        saved_clauses, self.clauses = self.clauses, node.ordered and (self.clauses or node.role == "operative")
+        items = []
+        for number, item in enumerate(node.items, node.start):
+            inner = self.blocks(item.children)
+            if sub:
+                label = f'<span class="label">{list_label(list_scheme("resolution"), node.level, number)}</span> '
+                inner = "<p>" + label + inner[3:] if inner.startswith("<p>") else label + inner
+            items.append(f"<li>{inner}</li>\n")
+        self.tight, self.clauses = saved, saved_clauses
+        return f"<{tag}{start}{kind}>\n{''.join(items)}</{tag}>\n"
 
     def visit_block_quote(self, node: BlockQuote) -> str:
         saved, self.tight = self.tight, False
@@ -201,6 +220,10 @@ class HtmlWriter(Visitor[str]):
         return f'<sup class="footnote-ref"><a href="#fn:{node.number}" id="{ref_id}">{node.number}</a></sup>'
 
 
+def _disclosure(node: Node | None) -> bool:
+    return isinstance(node, Heading) and node.role == "disclosure"
+
+
 def _align(align: str) -> str:
     return f' style="text-align:{align}"' if align else ""
 
@@ -213,9 +236,11 @@ def _css_string(text: str) -> str:
 def _css(settings: RenderSettings) -> str:
     top, bottom, left, right = settings.margins
     header = _css_string(settings.header_text())
+    internal = (f"\n  @top-left {{ content: {_css_string(INTERNAL_MARK)}; font-size: 9pt; font-weight: bold; "
+                "color: #c00000; text-transform: uppercase; }") if settings.internal else ""
     return f"""
 @page {{ size: {PAPER[settings.paper]}; margin: {top}cm {right}cm {bottom}cm {left}cm;
-  @top-center {{ content: {header}; font-size: 9pt; }}
+  @top-center {{ content: {header}; font-size: 9pt; }}{internal}
   @bottom-center {{ content: "Page " counter(page); font-size: 9pt; }} }}
 html {{ font-family: {_css_string(settings.font)}, {_css_string(settings.east_asian_font)}, serif;
   font-size: {settings.font_size}pt; line-height: {1.15 * settings.line_spacing:.2f}; }}
@@ -228,10 +253,10 @@ pre {{ white-space: pre-wrap; font-size: .9em; }} blockquote {{ margin-left: 2em
 .page-break {{ break-after: page; page-break-after: always; }}
 .footnotes {{ font-size: .85em; border-top: 1px solid #888; margin-top: 2em; }}
 .references p {{ padding-left: 2em; text-indent: -2em; }}
-.kind-resolution ol ol > li::marker {{ content: "(" counter(list-item, lower-alpha) ") "; }}
-.kind-resolution ol ol ol > li::marker {{ content: "(" counter(list-item, lower-roman) ") "; }}
-.kind-resolution ol ol ol ol > li::marker {{ content: counter(list-item, lower-alpha) ". "; }}
-.kind-resolution ol ol ol ol ol > li::marker {{ content: counter(list-item, lower-roman) ". "; }}
+p.preambular {{ text-indent: 2.5em; }} ol.clauses > li, ol.sub-clauses > li {{ margin: 0 0 1em; }}
+ol.sub-clauses {{ list-style: none; padding-left: 2.5em; margin-top: 1em; }}
+ol.sub-clauses .label {{ display: inline-block; width: 2.5em; margin-left: -2.5em; }}
+.internal-mark {{ color: #c00000; font-weight: bold; text-transform: uppercase; text-align: center; }}
 @media print {{ body {{ max-width: none; margin: 0; padding: 0; }} a {{ color: inherit; }} }}
 """
 
@@ -244,6 +269,8 @@ def write_html(document: Document, settings: RenderSettings) -> bytes:
         return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
 
     main = HtmlWriter(safe_link, embedded).visit(document)
+    if settings.internal:  # preparation notes: said on screen, and on every printed page (the @page rule)
+        main = f'<p class="internal-mark">{_escape(INTERNAL_MARK)}</p>\n{main}'
     meta = (f'<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_escape(settings.title)}</title>\n"

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from markdown_it.common.normalize_url import normalizeLink as normalize_link
 
-from briefkit.document import PAGE_BREAK
+from briefkit.document import PAGE_BREAK, list_label, list_scheme
 from briefkit.render.settings import image_path
 from briefkit.tree import (
     BlockQuote,
@@ -123,6 +123,8 @@ class MarkdownWriter(Visitor[str]):
         return self.inlines(node.children)
 
     def visit_list(self, node: ListBlock) -> str:
+        if node.role == "operative" and node.ordered:
+            return self.clauses(node)
         items = []
         # '+' where '- - -' (lists in lists, the last item empty) would read as a thematic break
         bare = not node.ordered and any(_bullets_alone(item) >= 3 for item in node.items)
@@ -138,6 +140,33 @@ class MarkdownWriter(Visitor[str]):
             items.append(marker + lines[0] + "".join("\n" + (pad + line if line else "") for line in lines[1:]))
         self.marker = mark  # (after the items, whose own lists set it too)
         return ("\n" if node.tight else "\n\n").join(items)
+
+    def clauses(self, node: ListBlock) -> str:
+        """A resolution's operative clauses: numbered items, blank lines between them as between the preambular
+        clauses, each sub-clause a paragraph of its clause's item that begins with its label ((a), (i), a., i.),
+        which a Markdown list cannot show."""
+        items = []
+        mark = next(m for m in (".", ")") if m != self.avoid)
+        for number, item in enumerate(node.items, node.start):
+            marker = f"{number}{mark} "
+            body = "\n\n".join(self._clause_blocks(item.children))
+            pad = " " * len(marker)
+            items.append(marker + "\n".join(pad + line if line and i else line
+                                             for i, line in enumerate(body.split("\n"))))
+        self.marker = mark
+        return "\n\n".join(items)
+
+    def _clause_blocks(self, nodes: tuple[Node, ...]) -> list[str]:
+        out = []
+        for child in nodes:
+            if isinstance(child, ListBlock) and child.ordered:
+                for number, item in enumerate(child.items, child.start):
+                    inner = self._clause_blocks(item.children) or [""]
+                    inner[0] = f"{list_label(list_scheme('resolution'), child.level, number)} {inner[0]}".rstrip()
+                    out.extend(inner)
+            else:
+                out.append(self.blocks((child,)))
+        return out
 
     def visit_block_quote(self, node: BlockQuote) -> str:
         inner = self.blocks(node.children)

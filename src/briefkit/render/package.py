@@ -2,9 +2,11 @@
 
 A brief's DOCX is the reference document's package with the parts a brief owns written afresh: the main
 document, styles (conference fonts and sizes), numbering (briefkit's list definitions), footnotes, a header
-and a footer, and the core properties. Every other part the reference document's relationships reach
-(theme, settings, fonts, endnotes, custom XML...) is copied as it is; parts only its old body, headers or
-footers used are left out. Reading, parsing and style edits happen once per reference document (and
+and a footer, settings (the reference's, in Word's current compatibility mode, with the brief's languages and
+no proofing state), and the core and custom properties. Every other part the reference document's
+relationships reach (theme, fonts, endnotes, custom XML...) is copied as it is; parts only its old body,
+headers or footers used are left out, and so are its extended properties (app.xml: statistics and the program
+that saved the reference, not the brief). Reading, parsing and style edits happen once per reference document (and
 conference settings), not once per brief.
 """
 
@@ -35,6 +37,8 @@ CTYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 RT = R + "/"  # relationship types are this plus a name
 RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 RT_THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+RT_CUSTOM = R + "/custom-properties"
+CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 CT = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
 CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
@@ -42,11 +46,22 @@ NSDECLS = f'xmlns:w="{W}" xmlns:r="{R}"'
 
 # Relationships of the main document not copied: what its old body, headers and footers used, and the parts a
 # brief writes afresh.
-DROPPED = {RT + name for name in ("hyperlink", "image", "header", "footer", "footnotes", "numbering", "styles")}
+DROPPED = {RT + name for name in ("hyperlink", "image", "header", "footer", "footnotes", "numbering", "styles",
+                                   "settings")}
+# Package relationships not copied: the reference's statistics and program (app.xml), its custom properties (a
+# brief writes its own), its thumbnail.
+PACKAGE_DROPPED = {RT + "extended-properties", RT_CUSTOM, RT_THUMBNAIL}
+# A draft resolution's styles, one for each level of its one multi-level list: preambular clauses (no number),
+# operative clauses, then sub-clauses (a), (i), a., i.
+CLAUSE_STYLES = ("Preambular Clause", "Operative Clause", "Sub-clause 1", "Sub-clause 2", "Sub-clause 3",
+                 "Sub-clause 4")
 # Styles a brief uses; a reference document without one gets the built-in definition.
 USED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "List Paragraph", "Block Text",
                "Source Code", "Thematic Break", "Bibliography", "Table Grid", "Table Heading", "Table Text", "Header",
-               "Footer", "Footnote Text", "Footnote Reference", "Hyperlink", "Verbatim Char")
+               "Footer", "Footnote Text", "Footnote Reference", "Hyperlink", "Verbatim Char", "Caption",
+               "Internal Mark", *CLAUSE_STYLES)
+COMPATIBILITY_MODE = "15"  # Word 2013 and later: anything older opens in "Compatibility Mode"
+WORD_URI = "http://schemas.microsoft.com/office/word"
 BUILTIN = Path(__file__).resolve().parents[1] / "builtin" / "templates" / "styles" / "reference.docx"
 
 # Schema order of the children this module adds (ECMA-376 CT_RPr, CT_PPr, CT_Style).
@@ -62,6 +77,35 @@ PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "w
 STYLE_ORDER = ("name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden", "uiPriority", "semiHidden",
                "unhideWhenUsed", "qFormat", "locked", "personal", "personalCompose", "personalReply", "rsid", "pPr",
                "rPr", "tblPr", "trPr", "tcPr", "tblStylePr")
+SETTINGS_ORDER = ("writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+                  "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+                  "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+                  "saveSubsetFonts", "saveFormsData", "mirrorMargins", "alignBordersAndEdges",
+                  "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter", "gutterAtTop", "hideSpellingErrors",
+                  "hideGrammaticalErrors", "activeWritingStyle", "proofState", "formsDesign", "attachedTemplate",
+                  "linkStyles", "stylePaneFormatFilter", "stylePaneSortMethod", "documentType", "mailMerge",
+                  "revisionView", "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting", "documentProtection",
+                  "autoFormatOverride", "styleLockTheme", "styleLockQFSet", "defaultTabStop", "autoHyphenation",
+                  "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps", "showEnvelope", "summaryLength",
+                  "clickAndTypeStyle", "defaultTableStyle", "evenAndOddHeaders", "bookFoldRevPrinting",
+                  "bookFoldPrinting", "bookFoldPrintingSheets", "drawingGridHorizontalSpacing",
+                  "drawingGridVerticalSpacing", "displayHorizontalDrawingGridEvery",
+                  "displayVerticalDrawingGridEvery", "doNotUseMarginsForDrawingGridOrigin",
+                  "drawingGridHorizontalOrigin", "drawingGridVerticalOrigin", "doNotShadeFormData",
+                  "noPunctuationKerning", "characterSpacingControl", "printTwoOnOne", "strictFirstAndLastChars",
+                  "noLineBreaksAfter", "noLineBreaksBefore", "savePreviewPicture", "doNotValidateAgainstSchema",
+                  "saveInvalidXml", "ignoreMixedContent", "alwaysShowPlaceholderText", "doNotDemarcateInvalidXml",
+                  "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
+                  "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr",
+                  "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+                  "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions",
+                  "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
+                  "decimalSymbol", "listSeparator")
+# What a reference's settings lose: a proofing state that claims the brief's spelling and grammar were checked, a
+# template to attach, a mail merge (its query would run on opening), protection and a preview picture (of the
+# reference).
+SETTINGS_DROPPED = ("proofState", "attachedTemplate", "mailMerge", "documentProtection", "writeProtection",
+                    "savePreviewPicture")
 SECT_ORDER = ("headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar", "paperSrc",
               "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote", "titlePg",
               "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange")
@@ -188,8 +232,8 @@ class Reference:
         self._sections: dict[tuple[object, ...], str] = {}
 
     def _read(self) -> None:
-        # A thumbnail would show the reference document, not the brief.
-        self.package_rels = [r for r in _read_rels(self.parts.get("_rels/.rels")) if r.type != RT_THUMBNAIL]
+        # A thumbnail would show the reference document, not the brief; its statistics and properties are its own.
+        self.package_rels = [r for r in _read_rels(self.parts.get("_rels/.rels")) if r.type not in PACKAGE_DROPPED]
         main = next((r for r in self.package_rels if r.type == RT + "officeDocument"), None)
         if main is None:
             raise ValueError("it has no main document (save it from Word as a Word Document, not Strict Open XML)")
@@ -212,8 +256,10 @@ class Reference:
             _add_missing_styles(self.styles_tree, load_reference(BUILTIN).styles_tree)
         by_name = _style_index(self.styles_tree)[0]
         self.style_ids = {name: style.get(w("styleId"), "") for name, style in by_name.items()}  # lower-case name
-        self.numbering = _Numbering(self._part_of(RT + "numbering"))
+        self.numbering = _Numbering(self._part_of(RT + "numbering"), set(self.style_ids.values()))
         self.has_footnotes = self._part_of(RT + "footnotes") is not None
+        self.settings_tree = _xml(self._part_of(RT + "settings") or _builtin_part("settings"))
+        self._settings: dict[tuple[str, str], Deflated] = {}
 
     def _part_of(self, rel_type: str) -> bytes | None:
         for rel in self.main_rels:
@@ -224,14 +270,33 @@ class Reference:
     def styles(self, settings: StyleSettings) -> Deflated:
         """The styles part for a conference's settings, made (and compressed) once per settings."""
         if settings not in self._styles:
-            self._styles[settings] = Deflated(_styled(copy.deepcopy(self.styles_tree), settings))
+            tree = copy.deepcopy(self.styles_tree)
+            _link_clause_styles(tree, self.numbering.first_num)
+            self._styles[settings] = Deflated(_styled(tree, settings))
         return self._styles[settings]
 
-    def section_xml(self, page: tuple[int, int], margins: tuple[int, ...], header: str, footer: str) -> str:
-        """The reference's section properties with a paper size and margins (twips), and a header and footer."""
-        key = (page, margins, header, footer)
+    def settings(self, language: str, east_asian: str) -> Deflated:
+        """The settings part: the reference's, in Word's current compatibility mode, its theme fonts' languages
+        the brief's, without what `SETTINGS_DROPPED` names; made once per language."""
+        key = (language, east_asian)
+        if key not in self._settings:
+            self._settings[key] = Deflated(_settings(copy.deepcopy(self.settings_tree), language, east_asian))
+        return self._settings[key]
+
+    def section_xml(self, page: tuple[int, int], margins: tuple[int, ...], header: str, footer: str,
+                    line_numbers: bool = False) -> str:
+        """The reference's section properties with a paper size and margins (twips), a header and footer, and
+        line numbers (every line, counted through the document) if asked for."""
+        key = (page, margins, header, footer, line_numbers)
         if key not in self._sections:
             section = _with_prefixes(copy.deepcopy(self.section))
+            for old in section.findall(w("lnNumType")):
+                section.remove(old)
+            if line_numbers:
+                numbers = _set_child(section, "lnNumType", SECT_ORDER)
+                numbers.set(w("countBy"), "1")
+                numbers.set(w("distance"), "283")  # 0.5 cm from the text
+                numbers.set(w("restart"), "continuous")
             size = _set_child(section, "pgSz", SECT_ORDER)
             for name in ("orient", "code"):  # portrait; the paper code of the reference's size
                 size.attrib.pop(w(name), None)
@@ -335,6 +400,47 @@ def _styled(tree: Any, settings: StyleSettings) -> bytes:
     return XML_HEAD.encode() + etree.tostring(tree, encoding="UTF-8")
 
 
+def _settings(tree: Any, language: str, east_asian: str) -> bytes:
+    """A copy of the reference's settings made right for a brief (see `Reference.settings`)."""
+    for name in SETTINGS_DROPPED:
+        for found in tree.findall(w(name)):
+            tree.remove(found)
+    rid = f"{{{R}}}id"  # the settings part is written without relationships: nothing may point at one
+    for element in [e for e in tree.iter() if isinstance(e.tag, str) and rid in e.attrib]:
+        if element.getparent() is not None:
+            element.getparent().remove(element)
+    compat = _set_child(tree, "compat", SETTINGS_ORDER)
+    mode = next((c for c in compat.findall(w("compatSetting")) if c.get(w("name")) == "compatibilityMode"), None)
+    if mode is None:
+        mode = etree.SubElement(compat, w("compatSetting"))
+        mode.set(w("name"), "compatibilityMode")
+        mode.set(w("uri"), WORD_URI)
+    mode.set(w("val"), COMPATIBILITY_MODE)
+    lang = _set_child(tree, "themeFontLang", SETTINGS_ORDER)
+    lang.attrib.clear()
+    lang.set(w("val"), language)
+    lang.set(w("eastAsia"), east_asian)
+    lang.set(w("bidi"), "ar-SA")
+    return XML_HEAD.encode() + etree.tostring(tree, encoding="UTF-8")
+
+
+def _link_clause_styles(tree: Any, num_id: int) -> None:
+    """Tie the resolution's clause styles to the levels of its list (numbering instance `num_id`): a paragraph in
+    one of them is numbered at its level, and Word moves it between levels (and styles) with Tab and Shift+Tab."""
+    by_name = _style_index(tree)[0]
+    for level, name in enumerate(CLAUSE_STYLES):
+        style = by_name.get(name.lower())
+        if style is None or style.get(w("type"), "paragraph") != "paragraph":
+            continue
+        ppr = _set_child(style, "pPr", STYLE_ORDER)
+        for old in ppr.findall(w("numPr")):
+            ppr.remove(old)
+        numbering = _set_child(ppr, "numPr", PPR_ORDER)
+        if level:
+            etree.SubElement(numbering, w("ilvl")).set(w("val"), str(level))
+        etree.SubElement(numbering, w("numId")).set(w("val"), str(num_id))
+
+
 def _style_index(root: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """A styles part's `w:style` elements by lower-case name (as Word shows it) and by style id."""
     names, ids = {}, {}
@@ -375,8 +481,11 @@ def _add_missing_styles(tree: Any, builtin: Any) -> None:
 class _Numbering:
     """The reference's numbering part split around where a brief's definitions and instances go."""
 
-    def __init__(self, data: bytes | None):
+    def __init__(self, data: bytes | None, style_ids: set[str]):
         root = _with_prefixes(_xml(data) if data is not None else etree.Element(w("numbering")))
+        for link in root.iter(w("pStyle")):  # a list level tied to a style the document does not have
+            if link.get(w("val"), "") not in style_ids and link.getparent() is not None:
+                link.getparent().remove(link)
         abstract_ids = [int(a.get(w("abstractNumId"), "0")) for a in root.findall(w("abstractNum"))]
         num_ids = [int(n.get(w("numId"), "0")) for n in root.findall(w("num"))]
         self.first_abstract = max(abstract_ids, default=-1) + 1

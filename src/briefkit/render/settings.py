@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from briefkit.errors import BriefkitError, Problem
 from briefkit.tree import Document
+from briefkit.typography import Marks, curl_text, marks_for
 from briefkit.workspace import ASSET_NAME, Layer
 
 if TYPE_CHECKING:
@@ -48,10 +49,14 @@ class RenderSettings:
     layers: tuple[Layer, ...] = ()  # where images are read from
     reference: Path | None = None  # the Word reference document
     origin: Path | None = None  # the brief: where a problem is reported when its snippet is unknown
+    internal: bool = False  # preparation notes: every page says so
+    line_numbers: bool = False  # number the lines (of the text after the heading block), as THIMUN does a draft's
+    marks: Marks | None = None  # the language's quotation marks (typography.py), None: text as typed
 
     def header_text(self) -> str:
-        """The header with its fields filled in (unknown fields left empty)."""
-        return fill(self.header, dict(self.fields))
+        """The header with its fields filled in (a field with no value left out with its separator)."""
+        values = dict(self.fields)
+        return re.sub(r"\{\w+\}", "", fill(without_empty_fields(self.header, values), values))
 
     def problem(self, document: Document | None, line: int, message: str, hint: str | None = None) -> BriefkitError:
         """An error located at the snippet line a composed line came from (else the brief, naming the line)."""
@@ -59,6 +64,18 @@ class RenderSettings:
         if path is None:
             return BriefkitError([Problem(self.origin, None, f"{message} (line {at} of the composed text)", hint)])
         return BriefkitError([Problem(path, at, message, hint)])
+
+
+_SEPARATOR = r"\s*[|\u00b7\u2022,/\u2013\u2014-]\s*"
+
+
+def without_empty_fields(text: str, values: dict[str, str]) -> str:
+    """A header or footer without the fields whose value is empty, and the separator beside each ('{country} |
+    {school}' with no school: '{country}')."""
+    for name, value in values.items():
+        if not value.strip():
+            text = re.sub(rf"{_SEPARATOR}\{{{name}\}}|\{{{name}\}}{_SEPARATOR}|\{{{name}\}}", "", text, count=1)
+    return text
 
 
 def fill(text: str, values: dict[str, str]) -> str:
@@ -139,25 +156,37 @@ def _whole(kind: str, data: bytes) -> bool:
     return len(data) > 13 and data.rstrip(b"\0").endswith(b";")  # GIF: header, screen descriptor, trailer
 
 
+INTERNAL_MARK = "Internal: not for submission"  # on every page of preparation notes (a brief with internal: true)
+# A kind's running head where the conference names none for it: a draft resolution belongs to the committee
+# and its sponsors, not to the one delegation that built it.
+KIND_HEADERS = {"resolution": "{committee} | {title}"}
+
+
 def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
     """The render settings of a composed brief."""
     from briefkit.document import list_scheme
 
     job = composed.job
     conference, brief = job.conference, job.brief
+    marks = marks_for(ws.find("templates", "typography", ".yaml"), brief.language)
     m = conference.margins
     fields = {"country": job.country.short_name, "committee": job.committee.short_name, "school": brief.school,
               "conference": conference.name, "title": composed.title}
     footer = conference.footer or ("Page {page} of {pages}" if conference.page_x_of_y else "Page {page}")
+    header = conference.headers.get(brief.kind)
+    if header is None:
+        header = KIND_HEADERS.get(brief.kind, conference.header) if conference.header else ""
     author = ", ".join(brief.delegates) if brief.delegates and conference.names_allowed else job.country.delegation
     reading = composed.spoken_words is not None  # a reading copy (a speech): type to read aloud at a lectern
     size, spacing, size_range = ((conference.reading_font_size, conference.reading_line_spacing, None) if reading
                                  else (conference.font_size, conference.line_spacing, conference.font_size_range))
     return RenderSettings(
-        title=composed.title, language=brief.language, kind=brief.kind, scheme=list_scheme(brief.kind),
-        paper=conference.paper, margins=(m.top, m.bottom, m.left, m.right), font=conference.font,
-        east_asian_font=conference.east_asian_font, font_size=size, font_size_range=size_range, line_spacing=spacing,
-        header=conference.header, footer=footer, fields=tuple(fields.items()), author=author,
-        delegation=job.country.delegation, subject=job.committee.name,
-        keywords="; ".join(topic.title for topic in job.topics), date=brief.date, layers=ws.asset_layers,
-        reference=ws.find("templates/styles", "reference", ".docx"), origin=brief.path)
+        title=curl_text(composed.title, marks), language=brief.language, kind=brief.kind,
+        scheme=list_scheme(brief.kind), paper=conference.paper, margins=(m.top, m.bottom, m.left, m.right),
+        font=conference.font, east_asian_font=conference.east_asian_font, font_size=size,
+        font_size_range=size_range, line_spacing=spacing, header=header,
+        footer=footer, fields=tuple((k, curl_text(v, marks)) for k, v in fields.items()),
+        author=curl_text(author, marks), delegation=curl_text(job.country.delegation, marks),
+        subject=curl_text(job.committee.name, marks), keywords=curl_text("; ".join(t.title for t in job.topics), marks),
+        date=brief.date, layers=ws.asset_layers, reference=ws.find("templates/styles", "reference", ".docx"),
+        origin=brief.path, internal=brief.internal, line_numbers=brief.kind in conference.line_numbers, marks=marks)

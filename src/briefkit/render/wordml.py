@@ -25,14 +25,20 @@ CORE_NS = ('xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/co
 
 def paragraph(runs: str, style: str | None = None, *, numbering: tuple[int, int] | None = None, bidi: bool = False,
               indent: int | None = None, hanging: int | None = None, align: str | None = None,
-              bookmark: tuple[int, str] | None = None) -> str:
-    """`w:p`: properties (pStyle, numPr, bidi, ind, jc), then the runs, inside a bookmark if one is given."""
+              bookmark: tuple[int, str] | None = None, page_break_before: bool = False,
+              no_line_numbers: bool = False) -> str:
+    """`w:p`: properties (pStyle, pageBreakBefore, numPr, suppressLineNumbers, bidi, ind, jc), then the runs,
+    inside a bookmark if one is given."""
     ppr = []
     if style:
         ppr.append(f'<w:pStyle w:val="{attr(style)}"/>')
+    if page_break_before:
+        ppr.append("<w:pageBreakBefore/>")
     if numbering is not None:
         num_id, level = numbering
         ppr.append(f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>')
+    if no_line_numbers:
+        ppr.append("<w:suppressLineNumbers/>")
     if bidi:
         ppr.append("<w:bidi/>")
     if indent is not None:
@@ -109,6 +115,14 @@ def field(instruction: str, shown: str = "1") -> str:
     return f'<w:fldSimple w:instr=" {attr(instruction)} "><w:r><w:t>{escape(shown)}</w:t></w:r></w:fldSimple>'
 
 
+def complex_field(instruction: str, shown: str) -> str:
+    """A field as Word writes one in runs (begin, instruction, separator, result, end): a reader that does not
+    know fields still reads `shown`, the result (DOCPROPERTY, TITLE)."""
+    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
+            f'{escape(instruction)} </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f'{run(shown) if shown else ""}<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
 def hyperlink(runs: str, *, rid: str | None = None, anchor: str | None = None) -> str:
     target = f'r:id="{attr(rid)}"' if rid is not None else f'w:anchor="{attr(anchor or "")}"'
     return f'<w:hyperlink {target} w:history="1">{runs}</w:hyperlink>'
@@ -155,7 +169,7 @@ def footnotes_part(notes: Iterable[str]) -> bytes:
 
 
 def header_footer_part(tag: str, paragraph_xml: str) -> bytes:
-    """A header (`hdr`) or footer (`ftr`) part holding one paragraph."""
+    """A header (`hdr`) or footer (`ftr`) part holding its paragraphs."""
     return f"{XML_HEAD}<w:{tag} {NSDECLS}>{paragraph_xml}</w:{tag}>".encode()
 
 
@@ -164,31 +178,38 @@ def document_part(document_open: str, body: str, section: str, document_close: s
     return f"{XML_HEAD}{document_open}<w:body>{body}{section}</w:body>{document_close}".encode()
 
 
-def table(rows: Iterable[str], columns: int, width: int, style: str | None, indent: int = 0) -> str:
-    """`w:tbl`: properties (style, width, indent, look), the grid, then the rows."""
+def table(rows: Iterable[str], widths: Iterable[int], style: str | None, indent: int = 0, caption: str = "",
+          description: str = "") -> str:
+    """`w:tbl`: properties (style, width, indent, fixed layout, look, alt text: caption and description), the grid
+    (each column's width, in twips), then the rows."""
+    widths = list(widths)
     table_style = f'<w:tblStyle w:val="{attr(style)}"/>' if style else ""
     table_indent = f'<w:tblInd w:w="{indent}" w:type="dxa"/>' if indent else ""
     look = ('<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
             'w:noHBand="0" w:noVBand="1"/>')
-    grid = f'<w:gridCol w:w="{width}"/>' * columns
-    return (f'<w:tbl><w:tblPr>{table_style}<w:tblW w:w="0" w:type="auto"/>{table_indent}{look}</w:tblPr>'
-            f'<w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
+    alt = (f'<w:tblCaption w:val="{attr(caption)}"/>' if caption else "") + \
+        (f'<w:tblDescription w:val="{attr(description)}"/>' if description else "")
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)
+    return (f'<w:tbl><w:tblPr>{table_style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/>{table_indent}'
+            f'<w:tblLayout w:type="fixed"/>{look}{alt}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
 
 
 def table_row(cells: Iterable[str], header: bool) -> str:
-    """`w:tr`; a header row repeats on each page."""
-    properties = "<w:trPr><w:tblHeader/></w:trPr>" if header else ""
-    return f"<w:tr>{properties}{''.join(cells)}</w:tr>"
+    """`w:tr`, never split across two pages; a header row repeats on each page."""
+    properties = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
+    return f"<w:tr><w:trPr>{properties}</w:trPr>{''.join(cells)}</w:tr>"
 
 
 def table_cell(paragraph_xml: str, width: int) -> str:
     return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{paragraph_xml}</w:tc>'
 
 
-def num(num_id: int, abstract_id: int, level: int, start: int) -> str:
-    """A numbering instance of a list definition, starting at `start` on `level` (so each list restarts)."""
-    return (f'<w:num w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>'
-            f'<w:lvlOverride w:ilvl="{level}"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>')
+def num(num_id: int, abstract_id: int, level: int | None = None, start: int = 1) -> str:
+    """A numbering instance of a list definition, starting at `start` on `level` (so each list restarts; no level:
+    as the definition says)."""
+    override = "" if level is None else \
+        f'<w:lvlOverride w:ilvl="{level}"><w:startOverride w:val="{start}"/></w:lvlOverride>'
+    return f'<w:num w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{override}</w:num>'
 
 
 @lru_cache(maxsize=32)
@@ -210,6 +231,28 @@ def abstract_nums(first_id: int, scheme: tuple[tuple[str, str], ...]) -> str:
         out.append(f'<w:abstractNum w:abstractNumId="{abstract_id}"><w:multiLevelType w:val="hybridMultilevel"/>'
                    f'{"".join(levels)}</w:abstractNum>')
     return "".join(out)
+
+
+@lru_cache(maxsize=8)
+def clause_list(abstract_id: int, labels: tuple[tuple[str, str], ...], styles: tuple[str | None, ...]) -> str:
+    """A draft resolution's one multi-level list: level 0 the preambular clauses (no number), level 1 the operative
+    clauses, then the sub-clause levels, labelled by `labels` (document.LIST_LABELS["resolution"]); each level
+    tied to its paragraph style (`styles`: their ids, in that order), so Word's Tab and Shift+Tab move a clause
+    between levels and styles."""
+    levels = ['<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="none"/>'
+              + (f'<w:pStyle w:val="{attr(styles[0])}"/>' if styles[0] else "")
+              + '<w:suff w:val="nothing"/><w:lvlText w:val=""/><w:lvlJc w:val="left"/>'
+              '<w:pPr><w:ind w:left="0" w:firstLine="720"/></w:pPr></w:lvl>']
+    for level in range(1, 9):
+        fmt, label = labels[(level - 1) % len(labels)]
+        left, hanging = level_indent(level - 1, labels)
+        style = styles[level] if level < len(styles) else None
+        levels.append(f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+                      + (f'<w:pStyle w:val="{attr(style)}"/>' if style else "")
+                      + f'<w:lvlText w:val="{label.format(n=f"%{level + 1}")}"/><w:lvlJc w:val="left"/>'
+                      f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>')
+    return (f'<w:abstractNum w:abstractNumId="{abstract_id}"><w:multiLevelType w:val="multilevel"/>'
+            f'{"".join(levels)}</w:abstractNum>')
 
 
 def level_indent(level: int, labels: tuple[tuple[str, str], ...] = ()) -> tuple[int, int]:
@@ -235,9 +278,22 @@ def picture(number: int, rid: str, cx: int, cy: int, alt: str, name: str) -> str
 
 
 def core_properties(fields: Iterable[tuple[str, str]], when: str) -> bytes:
-    """docProps/core.xml: Dublin Core fields (`dc:title`...), then created, modified and printed dates."""
+    """docProps/core.xml: Dublin Core fields (`dc:title`...), then the created and modified dates (never printed:
+    a brief just made has not been)."""
     items = "".join(f"<{tag}>{escape(value)}</{tag}>" for tag, value in fields)
     dates = "".join(f'<dcterms:{tag} xsi:type="dcterms:W3CDTF">{when}</dcterms:{tag}>'
                     for tag in ("created", "modified"))
-    return (f"{XML_HEAD}<cp:coreProperties {CORE_NS}>{items}{dates}"
-            f"<cp:lastPrinted>{when}</cp:lastPrinted></cp:coreProperties>").encode()
+    return f"{XML_HEAD}<cp:coreProperties {CORE_NS}>{items}{dates}</cp:coreProperties>".encode()
+
+
+CUSTOM_NS = ('xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+             'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"')
+CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one every custom property of a document carries
+
+
+def custom_properties(fields: Iterable[tuple[str, str]]) -> bytes:
+    """docProps/custom.xml: named text properties (File > Info > Properties in Word), which DOCPROPERTY fields
+    show."""
+    items = "".join(f'<property fmtid="{CUSTOM_FMTID}" pid="{pid}" name="{attr(name)}"><vt:lpwstr>{escape(value)}'
+                    f"</vt:lpwstr></property>" for pid, (name, value) in enumerate(fields, 2))
+    return f"{XML_HEAD}<Properties {CUSTOM_NS}>{items}</Properties>".encode()

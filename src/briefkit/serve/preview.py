@@ -280,7 +280,7 @@ class Preview:
 def _forget_styles() -> None:
     """Citation styles are kept for the life of a process (a build's), a workspace's own CSL file among them: read
     them again after a shared file changed, which may be that file."""
-    from briefkit import citations
+    from briefkit import cslstyles
 
-    for kept in (citations._style, citations._style_identity):
+    for kept in (cslstyles.load_style, cslstyles.style_identity):
         kept.cache_clear()
