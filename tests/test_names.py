@@ -54,7 +54,7 @@ def composed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, s
     session = Session(ws, Problems())
     out = {}
 
-    def uncited(text: str, *args: object) -> CitedText:  # names are all this test reads: citations stay marks
+    def uncited(text: str, *args: object, **options: object) -> CitedText:  # names are all this test reads
         return CitedText(text, (), "", ())
 
     with pytest.MonkeyPatch.context() as patch:
