@@ -146,3 +146,11 @@ def test_editing_a_picture_named_in_any_script_rebuilds_its_brief(mini, cli):
     assert "0 built, 1 unchanged" in cli("build", "--root", mini, "--format", "docx").out
     (mini / "images" / "my 图表.png").write_bytes(PNG_1X1 + b"\0")
     assert "1 built, 0 unchanged" in cli("build", "--root", mini, "--format", "docx").out
+
+
+def test_a_bare_address_elsewhere_does_not_turn_domain_names_into_links(mini, cli):
+    _snippet(mini, "domains", "Published by China.org.cn (China Gate); see https://example.org/a for more.\n")
+    result, text = _build(mini, cli, "      - use: [mini/domains]\n")
+    assert result.code == 0, result.err
+    assert "Published by China.org.cn (China Gate)" in text  # GitHub links only a scheme, www. or e-mail
+    assert "[https://example.org/a](https://example.org/a)" in text or "<https://example.org/a>" in text

@@ -255,3 +255,13 @@ def test_thirty_clauses_three_levels_deep(mini, cli, tmp_path):
     assert "\n    a. Step x;" in markdown and re.search(r"\n30\. \*Urges\* States to act, item 30\.\n", markdown)
     text = next(tmp_path.glob("*.txt")).read_text(encoding="utf-8")
     assert "            a. Step x;" in text
+
+
+def test_use_nothing_from_the_bank_takes_only_the_briefs_own_clauses(mini, cli):
+    _write(mini, {"snippets/mini/bank.md": BANK,
+                  "briefs/good.yaml": BRIEF.replace("  tags: [instrument]\n", "  use: []\n")})
+    result = cli("build", "--root", mini, "--format", "md")
+    assert result.code == 0, result.err
+    text = (mini / "build" / "good-third-committee.md").read_text(encoding="utf-8")
+    assert "the third instrument" in text and "act again" in text
+    assert "the first instrument" not in text and "act once," not in text  # nothing from the bank

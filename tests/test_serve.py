@@ -287,3 +287,19 @@ def test_sigterm_stops_it_cleanly(ws):
     settled(running)
     code, _, err = running.stop(signal.SIGTERM)
     assert code == 143 and err.strip() == "briefkit: stopped (SIGTERM); nothing half-written was left behind"
+
+
+def test_answers_the_standard_library_gives_carry_the_same_headers(served):
+    import http.client
+
+    for method in ("POST", "PUT", "OPTIONS"):
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+        try:
+            connection.request(method, "/", headers={"Host": f"127.0.0.1:{served.port}"})
+            response = connection.getresponse()
+            headers = {k.lower(): v for k, v in response.getheaders()}
+            assert response.status == 501
+            assert headers["content-security-policy"].startswith("default-src 'none'")
+            assert headers["x-content-type-options"] == "nosniff" and "html" not in headers["content-type"]
+        finally:
+            connection.close()

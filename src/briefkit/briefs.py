@@ -58,7 +58,7 @@ def _clauses(meta: dict[str, Any] | None, raw: Any, path: Path) -> ClauseChoice:
         return ClauseChoice()
     tags = meta.get("tags")
     return ClauseChoice(
-        tags=tuple(tags) if tags is not None else None, use=tuple(meta.get("use") or ()),
+        tags=tuple(tags) if tags is not None else None, use=tuple(meta.get("use") or ()), named="use" in meta,
         preambular=clause_texts(meta.get("preambular"), raw.get("preambular"), path),
         operative=clause_texts(meta.get("operative"), raw.get("operative"), path),
     )

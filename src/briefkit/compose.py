@@ -352,8 +352,8 @@ class _Run:
         chosen: dict[str, Snippet] = {}
         if choice.tags is not None:
             groups = [choice.tags]
-        elif choice.use:
-            groups = []  # the brief picked its snippets by name
+        elif choice.named:
+            groups = []  # the brief picked its snippets by name (`use: []`: none, only its own clauses)
         for tags in groups:
             if tags:
                 chosen.update((s.id, s) for s in select(self.composer.library, (*tags, *topic_tags), job))

@@ -60,6 +60,7 @@ _SLUG_DROP = re.compile(r"[^\w\- ]")
 # Bare addresses (`https://...`, `www.`, e-mail) that GitHub links; text in `<...>` or a link's `(...)` is
 # already a link. Only a text with such an address is parsed with linkify-it, whose patterns take ~25 ms to build.
 _BARE = re.compile(r"://|\bwww\.|@[\w-]+\.\w", re.IGNORECASE)
+_GITHUB_BARE = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|[^@\s]+@", re.IGNORECASE)  # what GitHub links bare
 _LINKED = re.compile(r"<[^>\s]*>|\]\([^)\s]*[)\s]")
 
 
@@ -336,7 +337,10 @@ class _Builder:
                 stack.append((kind, [], token))
             elif kind.endswith("_close") and len(stack) > 1:
                 opened, children, opener = stack.pop()
-                stack[-1][1].append(_wrap(opened, tuple(children), opener))
+                if opener.markup == "linkify" and not _GITHUB_BARE.match(plain_text(children)):
+                    stack[-1][1].extend(children)  # a bare domain ('China.org.cn'): GitHub links only these
+                else:
+                    stack[-1][1].append(_wrap(opened, tuple(children), opener))
         return stack[0][1]
 
     def slug(self, text: str) -> str:

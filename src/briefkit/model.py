@@ -427,6 +427,7 @@ class ClauseChoice:
 
     tags: tuple[str, ...] | None = None
     use: tuple[str, ...] = ()
+    named: bool = False  # `use:` given, even empty: the bank's snippets are those named (none for [])
     preambular: tuple[ClauseText, ...] = ()
     operative: tuple[ClauseText, ...] = ()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import socket
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from typing import Any
@@ -206,6 +207,13 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError, TimeoutError):
                 return  # the tab was closed
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The answers the standard library gives itself (a method not served, a request line too long) carry the
+        same headers as every other answer: a plain-text line, no policy to relax."""
+        self.close_connection = True
+        text = f"{code} {message or HTTPStatus(code).phrase}\n"
+        self._send(code, text, None, "text/plain; charset=utf-8")
 
     def _send(self, status: int, body: str | bytes, csp: str | None, kind: str = "text/html; charset=utf-8",
               extra: dict[str, str] | None = None) -> None:
