@@ -128,6 +128,18 @@ def test_a_damaged_memo_in_the_users_cache_costs_a_rebuild_never_a_crash(mini, c
         assert (mini / "build" / "good-third-committee.md").read_bytes() == expected
 
 
+def test_the_memo_keeps_the_newest_citations_only(mini, cli, tmp_path, monkeypatch):
+    """Every style, source or code change adds keys: the user's cache must not grow for ever."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    memo_file = tmp_path / "xdg" / "briefkit" / cache.MEMO_NAME
+    memo_file.parent.mkdir(parents=True)
+    memo_file.write_text(json.dumps({f"old-{n}": "x" for n in range(cache.MAX_MEMO + 500)}))
+    assert cli("build", "--root", mini, "--format", "md").code == 0
+    kept = json.loads(memo_file.read_text())
+    assert len(kept) == cache.MAX_MEMO and "old-0" not in kept and f"old-{cache.MAX_MEMO + 499}" in kept
+    assert any(not key.startswith("old-") for key in kept)  # this run's citations are among the kept
+
+
 def test_concurrent_builds_of_one_workspace_all_succeed(mini):
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     for _ in range(3):

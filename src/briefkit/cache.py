@@ -34,6 +34,7 @@ from briefkit.workspace import CONFIG, Workspace, snippet_files
 
 CACHE_NAME = ".briefkit-cache.json"
 MEMO_NAME = f"citations-{__version__}.json"
+MAX_MEMO = 2048  # formatted citations kept between runs, the newest: every style, source or code change adds keys
 PACKAGE = Path(__file__).resolve().parent
 MAX_HASHED = 64 << 20  # bytes of one file the key reads; a larger one is keyed by its size and time
 # The installed packages whose version shapes the output (a change of any rebuilds every brief).
@@ -213,6 +214,8 @@ class BuildCache:
         _write_json(self.path, {"version": __version__, "briefs": self.entries})
         folder = user_cache_dir()
         if folder is not None:
+            if len(memo) > MAX_MEMO:  # read first, added last: the oldest entries go (they are made again if needed)
+                memo = dict(list(memo.items())[-MAX_MEMO:])
             try:
                 _write_json(folder / MEMO_NAME, memo)
             except OSError:
