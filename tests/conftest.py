@@ -64,6 +64,17 @@ def mini(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every example brief built once for the whole run, in every format (PDF too where LibreOffice is present)."""
+    from briefkit.pdf import soffice
+
+    out = tmp_path_factory.mktemp("examples")
+    formats = "docx,md,txt,html,pdf" if soffice() else "docx,md,txt,html"
+    assert main(["build", "--root", str(REPO), "--out", str(out), "--format", formats]) == 0
+    return out
+
+
 @pytest.fixture
 def golden(request: pytest.FixtureRequest) -> Callable[[str, bytes], None]:
     """Compare bytes with tests/golden/NAME, or rewrite it under --update-golden."""

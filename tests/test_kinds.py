@@ -30,17 +30,6 @@ def _phrase(opener: str) -> str:
 needs_soffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
 
 
-@pytest.fixture(scope="module")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every example brief built once, in every format (PDF too where LibreOffice is present)."""
-    from briefkit.cli import main
-
-    out = tmp_path_factory.mktemp("examples")
-    formats = "docx,md,txt,pdf" if soffice() else "docx,md,txt"
-    assert main(["build", "--root", str(REPO), "--out", str(out), "--format", formats]) == 0
-    return out
-
-
 def _write(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         path = root / name

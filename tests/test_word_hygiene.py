@@ -32,17 +32,6 @@ TYPOGRAPHY = REPO / "src" / "briefkit" / "builtin" / "templates" / "typography.y
 needs_soffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
 
 
-@pytest.fixture(scope="module")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every example brief built once: Word, Markdown, HTML, and PDF where LibreOffice is present."""
-    from briefkit.cli import main
-
-    out = tmp_path_factory.mktemp("examples")
-    formats = "docx,md,html,pdf" if soffice() else "docx,md,html"
-    assert main(["build", "--root", str(REPO), "--out", str(out), "--format", formats]) == 0
-    return out
-
-
 def _part(path_or_data: Path | bytes, name: str) -> etree._Element:
     data = path_or_data.read_bytes() if isinstance(path_or_data, Path) else path_or_data
     with zipfile.ZipFile(io.BytesIO(data)) as package:
