@@ -128,7 +128,7 @@ class DocxWriter(Visitor[None]):
         self.indent = 0  # twips: where the text of the quote or list item being written starts
         self.line = 0
         self.footnotes: list[str] = []
-        self.noted: dict[int, tuple[int, str]] = {}  # note number -> its Word footnote and first reference's bookmark
+        self.noted: set[int] = set()  # notes already placed (a Word footnote, or text after the note citing it)
         self.nums: list[str] = []
         self.media: list[tuple[str, bytes]] = []
         self.media_types: dict[str, str] = {}
@@ -441,15 +441,15 @@ class DocxWriter(Visitor[None]):
                              else wordml.run(str(node.number), mark))
             return
         if self.inner is not None:  # only notes refer to it: Word has no footnote in a footnote, so its number as
-            self.noted[node.number] = node.number, ""  # a mark, its text after the note that first refers to it
+            self.noted.add(node.number)  # a mark, its text after the note that first refers to it
             self.runs.append(wordml.run(str(node.number), mark))
             self.inner.append(node.number)
             return
         number = len(self.footnotes) + 1
         self.footnotes.append("")  # reserve the number: a note may refer to another note
         self.bookmarks += 1  # ids shared with the headings' bookmarks: unique in the document
-        self.noted[node.number] = number, f"_Ref{number}"  # '_': Word's hidden bookmarks; headings' start a letter
-        self.runs.append(wordml.footnote_reference(number, mark, (self.bookmarks, f"_Ref{number}")))
+        self.noted.add(node.number)  # its bookmark '_RefN' ('_': Word's hidden bookmarks; headings' start a letter)
+        self.runs.append(wordml.footnote_reference(number, mark, (self.bookmarks, f"_Ref{node.number}")))
         note = self.document.notes[node.number - 1]
         saved = (self.out, self.runs, self.text, self.fmt, self.rels, self.line, self.indent)
         self.out, self.fmt, self.rels, self.indent, self.inner = [], Format(), self.note_rels, 0, []
