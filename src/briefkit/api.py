@@ -45,7 +45,7 @@ NAMES: dict[str, str] = {
                   "signatories)",
 }
 RESERVED = tuple(NAMES)  # a brief's `vars` may not use these names
-_LEFT_OUT = frozenset({"path", "lines", "layer", "key_lines", "body", "body_line"})
+_LEFT_OUT = frozenset({"path", "lines", "layer", "key_lines", "body", "body_line", "said"})
 
 
 class View:

@@ -86,6 +86,11 @@ FACT_SCHEMA = Record({
     "source": Field(STR, required=True),
     "as_of": Field(DATE_OR_YEAR, required=True),
     "label": Field(STR, doc="what the figure measures, for key-facts tables"),
+    "labels": Field(MapOf(STR), doc="the label in other languages: language -> label"),
+    "unit": Field(Choice(("percent", "compact", "number")), doc="how a number is printed in each language: percent "
+                  "(25 per cent, 25 %), compact (27.6 million, 2760万) or number (1,234; 1 234)"),
+    "currency": Field(STR, doc="ISO 4217 code of an amount (USD), printed as each language writes it"),
+    "values": Field(MapOf(STR), doc="a text value in other languages: language -> text"),
     "locator": Field(TEXT, doc="page or section in the source"),
     "note": Field(STR),
     "verified": Field(DATE, doc="when someone last checked that no newer figure has been published (keeps an old "
@@ -99,6 +104,11 @@ RATIFICATION = Record({
     "source": Field(STR),
 })
 
+COMMITTEE_NAMES = Record({k: Field(STR) for k in ("name", "short_name", "in_text", "name_in_text", "organ_line",
+                                                    "mandate")})
+COUNTRY_NAMES = Record({k: Field(STR) for k in ("name", "short_name", "in_text", "name_in_text", "adjective",
+                                                "delegation")})
+
 COUNTRY_SCHEMA = Record({
     "name": Field(STR, required=True),
     "short_name": Field(STR, required=True),
@@ -109,6 +119,8 @@ COUNTRY_SCHEMA = Record({
     "ratifications": Field(MapOf(RATIFICATION)),
     "notes": Field(STR),
     "updated": Field(DATE),
+    "translations": Field(MapOf(COUNTRY_NAMES), doc="the names in other languages: language -> name, short_name, "
+                          "in_text, name_in_text, adjective, delegation"),
 })
 
 COMMITTEE_SCHEMA = Record({
@@ -122,6 +134,8 @@ COMMITTEE_SCHEMA = Record({
     "mandate": Field(STR),
     "forbidden_verbs": Field(STRS),
     "default_kind": Field(Choice(KINDS)),
+    "translations": Field(MapOf(COMMITTEE_NAMES), doc="the committee in other languages: language -> name, "
+                          "short_name, in_text, name_in_text, organ_line, mandate (as the UN writes them)"),
 })
 
 LIMITS = Record({"pages": Field(Number(1, 10000, whole=True)), "words": Field(Number(1, 10000, whole=True)),
@@ -134,7 +148,8 @@ CONFERENCE_SCHEMA = Record({
     "paper": Field(Choice(("letter", "a4"))),
     "margins_cm": Field(AnyOf((MARGIN, MARGINS), "a number or top/bottom/left/right")),
     "font": Field(STR),
-    "east_asian_font": Field(STR),
+    "east_asian_font": Field(STR, doc="font of Chinese, Japanese and Korean text (default: the language's)"),
+    "complex_font": Field(STR, doc="font of Arabic and other complex-script text (default: the language's)"),
     "font_size": Field(FONT_SIZE),
     "font_size_range": Field(ListOf(FONT_SIZE), doc="[smallest, largest] point size any text may have, e.g. [10, 12]"),
     "line_spacing": Field(Number(0.5, 4)),
@@ -151,7 +166,7 @@ CONFERENCE_SCHEMA = Record({
     "citation_style": Field(STR),
     "paper_per": Field(Choice(("committee", "topic"))),
     "filename": Field(STR),
-    "disclosure": Field(STR, doc="heading of the disclosure page the conference asks for after the paper (its text "
+    "disclosure": Field(AnyOf((STR, MapOf(STR)), "a heading, or language -> heading"), doc="heading of the disclosure page the conference asks for after the paper (its text "
                         "comes from the brief's `disclosure`); the page does not count towards page limits"),
     "bibliography": Field(BOOL, doc="false: notes only, no reference list (for page-limited papers)"),
     "headers": Field(MapOf(STR), doc="a header for some kinds instead of `header` (kind -> text with the same fields)"),
@@ -291,6 +306,10 @@ class Fact:
     locator: str | None = None
     note: str | None = None
     verified: dt.date | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    unit: str | None = None
+    currency: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -320,16 +339,19 @@ class Country:
     notes: str = ""
     path: Path | None = None
     article: str | None = None  # None: as UN usage has it (names.country_article)
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    said: Mapping[str, str] = field(default_factory=dict)  # in_text, name_in_text of a translation
 
     @property
     def in_text(self) -> str:
         """The short name as it reads in a sentence: 'China', 'the Philippines'."""
-        return with_article(self.article, self.short_name, country_article(self.short_name))
+        return self.said.get("in_text") or with_article(self.article, self.short_name,
+                                                        country_article(self.short_name))
 
     @property
     def name_in_text(self) -> str:
         """The official name as it reads in a sentence: "the People's Republic of China", 'Japan'."""
-        return with_article(self.article, self.name, country_article(self.name))
+        return self.said.get("name_in_text") or with_article(self.article, self.name, country_article(self.name))
 
 
 @dataclass(frozen=True)
@@ -346,16 +368,19 @@ class Committee:
     forbidden_verbs: tuple[str, ...] = ()
     default_kind: str = "position-paper"
     article: str | None = None  # before the short name in running text; None: 'the'
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    said: Mapping[str, str] = field(default_factory=dict)  # in_text, name_in_text of a translation
 
     @property
     def in_text(self) -> str:
         """The short name as it reads in a sentence: 'the CSW', 'the Third Committee', 'ECOSOC'."""
-        return with_article(self.article if self.short_name != self.name else None, self.short_name)
+        return self.said.get("in_text") or with_article(self.article if self.short_name != self.name else None,
+                                                        self.short_name)
 
     @property
     def name_in_text(self) -> str:
         """The full name as it reads in a sentence: 'the Commission on the Status of Women'."""
-        return with_article(None, self.name)
+        return self.said.get("name_in_text") or with_article(None, self.name)
 
 
 @dataclass(frozen=True)
@@ -381,7 +406,8 @@ class Conference:
     paper: str = "letter"
     margins: Margins = Margins()
     font: str = "Times New Roman"
-    east_asian_font: str = "SimSun"
+    east_asian_font: str = ""  # '' : the language's (languages/<tag>.yaml fonts)
+    complex_font: str = ""
     font_size: float = 12
     font_size_range: tuple[float, float] | None = None
     line_spacing: float = 1.0
@@ -397,7 +423,7 @@ class Conference:
     citation_style: str = "chicago-notes-bibliography"
     paper_per: str = "committee"
     filename: str = "{brief}-{committee}"
-    disclosure: str = ""
+    disclosure: str | Mapping[str, str] = ""
     bibliography: bool = True
     formats: tuple[str, ...] = ("docx", "md")
     guidelines: str = ""

@@ -44,7 +44,7 @@ def _docx(composed: Composed, tree: Document, settings: RenderSettings) -> bytes
 def _text(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:
     from briefkit.render.text import render_text  # each writer is imported when its format is asked for
 
-    return render_text(tree, settings.scheme)
+    return render_text(tree, settings.scheme, settings.notes_heading)
 
 
 def _html(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:

@@ -38,7 +38,7 @@ from briefkit.render.package import (
     rels_name,
     write_package,
 )
-from briefkit.render.settings import INTERNAL_MARK, RenderSettings, image_file, without_empty_fields
+from briefkit.render.settings import RenderSettings, image_file, without_empty_fields
 from briefkit.tree import (
     BlockQuote,
     Code,
@@ -555,7 +555,7 @@ class DocxWriter(Visitor[None]):
                 self.add_text(piece)
         mark = ""
         if internal:
-            mark = wordml.paragraph(wordml.run(INTERNAL_MARK, self.style_id("Internal Mark")), self.style_id(style),
+            mark = wordml.paragraph(wordml.run(self.settings.internal_mark, self.style_id("Internal Mark")), self.style_id(style),
                                     align="center")
         body = wordml.paragraph("".join(self.runs), self.style_id(style), align="center") if self.runs else ""
         return wordml.header_footer_part(tag, mark + body or wordml.paragraph("", self.style_id(style)))

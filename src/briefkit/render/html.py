@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from briefkit.document import list_label, list_scheme
-from briefkit.render.settings import INTERNAL_MARK, RenderSettings, image_file
+from briefkit.render.settings import RenderSettings, image_file
 from briefkit.tree import (
     BlockQuote,
     Code,
@@ -236,7 +236,7 @@ def _css_string(text: str) -> str:
 def _css(settings: RenderSettings) -> str:
     top, bottom, left, right = settings.margins
     header = _css_string(settings.header_text())
-    internal = (f"\n  @top-left {{ content: {_css_string(INTERNAL_MARK)}; font-size: 9pt; font-weight: bold; "
+    internal = (f"\n  @top-left {{ content: {_css_string(settings.internal_mark)}; font-size: 9pt; font-weight: bold; "
                 "color: #c00000; text-transform: uppercase; }") if settings.internal else ""
     return f"""
 @page {{ size: {PAPER[settings.paper]}; margin: {top}cm {right}cm {bottom}cm {left}cm;
@@ -270,7 +270,7 @@ def write_html(document: Document, settings: RenderSettings) -> bytes:
 
     main = HtmlWriter(safe_link, embedded).visit(document)
     if settings.internal:  # preparation notes: said on screen, and on every printed page (the @page rule)
-        main = f'<p class="internal-mark">{_escape(INTERNAL_MARK)}</p>\n{main}'
+        main = f'<p class="internal-mark">{_escape(settings.internal_mark)}</p>\n{main}'
     meta = (f'<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_escape(settings.title)}</title>\n"

@@ -52,6 +52,17 @@ class RenderSettings:
     internal: bool = False  # preparation notes: every page says so
     line_numbers: bool = False  # number the lines (of the text after the heading block), as THIMUN does a draft's
     marks: Marks | None = None  # the language's quotation marks (typography.py), None: text as typed
+    # The brief's language (languages.py): its direction, the tag Word gets for text in each script (w:val for
+    # Latin, w:eastAsia, w:bidi for complex scripts; '' : none given), the complex-script font, and the words
+    # writers print themselves.
+    direction: str = "ltr"
+    lang_latin: str = "en-GB"
+    lang_east_asian: str = ""
+    lang_complex: str = ""
+    complex_font: str = ""
+    internal_mark: str = "Internal: not for submission"  # on every page of preparation notes
+    notes_heading: str = "Notes"  # the text writer's heading over the notes; HTML's label of the notes section
+    back_label: str = "back to the text"  # the title of a note's link back to its reference (HTML)
 
     def header_text(self) -> str:
         """The header with its fields filled in (a field with no value left out with its separator)."""
@@ -156,7 +167,6 @@ def _whole(kind: str, data: bytes) -> bool:
     return len(data) > 13 and data.rstrip(b"\0").endswith(b";")  # GIF: header, screen descriptor, trailer
 
 
-INTERNAL_MARK = "Internal: not for submission"  # on every page of preparation notes (a brief with internal: true)
 # A kind's running head where the conference names none for it: a draft resolution belongs to the committee
 # and its sponsors, not to the one delegation that built it.
 KIND_HEADERS = {"resolution": "{committee} | {title}"}
@@ -166,13 +176,16 @@ def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
     """The render settings of a composed brief."""
     from briefkit.document import list_scheme
 
+    from briefkit.languages import load_language
+
     job = composed.job
     conference, brief = job.conference, job.brief
+    language = load_language(ws, brief.language)
     marks = marks_for(ws.find("templates", "typography", ".yaml"), brief.language)
     m = conference.margins
     fields = {"country": job.country.short_name, "committee": job.committee.short_name, "school": brief.school,
               "conference": conference.name, "title": composed.title}
-    footer = conference.footer or ("Page {page} of {pages}" if conference.page_x_of_y else "Page {page}")
+    footer = conference.footer or language.text("page.number_of" if conference.page_x_of_y else "page.number")
     header = conference.headers.get(brief.kind)
     if header is None:
         header = KIND_HEADERS.get(brief.kind, conference.header) if conference.header else ""
@@ -183,7 +196,12 @@ def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
     return RenderSettings(
         title=curl_text(composed.title, marks), language=brief.language, kind=brief.kind,
         scheme=list_scheme(brief.kind), paper=conference.paper, margins=(m.top, m.bottom, m.left, m.right),
-        font=conference.font, east_asian_font=conference.east_asian_font, font_size=size,
+        font=conference.font or language.fonts.get("latin", ""), font_size=size,
+        east_asian_font=conference.east_asian_font or language.fonts.get("east_asian", ""),
+        complex_font=conference.complex_font or language.fonts.get("complex", ""),
+        direction=language.direction, lang_latin=language.word_latin, lang_east_asian=language.word_east_asian,
+        lang_complex=language.word_complex, internal_mark=language.text("internal"),
+        notes_heading=language.text("references.notes"), back_label=language.text("references.back"),
         font_size_range=size_range, line_spacing=spacing, header=header,
         footer=footer, fields=tuple((k, curl_text(v, marks)) for k, v in fields.items()),
         author=curl_text(author, marks), delegation=curl_text(job.country.delegation, marks),

@@ -48,8 +48,9 @@ INDENT = "    "
 class TextWriter(Visitor[str]):
     """Each method returns its node as text; `depth` is how far blocks are indented (lists, quotes)."""
 
-    def __init__(self, scheme: tuple[tuple[str, str], ...]):
+    def __init__(self, scheme: tuple[tuple[str, str], ...], notes_heading: str = "Notes"):
         self.scheme = scheme
+        self.notes_heading = notes_heading
         self.depth = 0
 
     def blocks(self, nodes: tuple[Node, ...], separator: str = "\n\n") -> str:
@@ -66,7 +67,7 @@ class TextWriter(Visitor[str]):
     def visit_document(self, node: Document) -> str:
         body = self.blocks(node.children)
         if node.notes:
-            body += "\n\nNotes\n\n" + "\n\n".join(self.visit_all(node.notes))
+            body += f"\n\n{self.notes_heading}\n\n" + "\n\n".join(self.visit_all(node.notes))
         return body.rstrip() + "\n"
 
     def visit_heading(self, node: Heading) -> str:
@@ -167,6 +168,6 @@ class TextWriter(Visitor[str]):
         return f"[{node.number}]"
 
 
-def render_text(document: Document, scheme: tuple[tuple[str, str], ...]) -> bytes:
+def render_text(document: Document, scheme: tuple[tuple[str, str], ...], notes_heading: str = "Notes") -> bytes:
     """The brief as plain UTF-8 text."""
-    return TextWriter(scheme).visit(document).encode("utf-8")
+    return TextWriter(scheme, notes_heading).visit(document).encode("utf-8")

@@ -1,0 +1,301 @@
+"""Languages: every word briefkit writes, and how the language writes dates, numbers and scripts.
+
+A brief's `language` (BCP 47: `en-GB`, `fr`, `zh-CN`, `ar`) picks a data file, `templates/languages/<tag>.yaml`
+(SPEC 11), found like any template: the workspace's first, then the built-in ones. `zh-CN` reads `zh-cn.yaml`
+then `zh.yaml` (the more specific file wins key by key), and English (`en.yaml`) is the fallback for every key a
+language lacks: a brief in it is still built, with one warning naming the keys. A workspace adds a language with
+a data file alone (`templates/languages/de.yaml`), or changes a few strings of a built-in one by giving only those.
+
+What CLDR knows (the direction of the script, the language's script, month names, number symbols) comes from
+Babel; the data file overrides it where the United Nations' own style differs (Arabic documents name a month
+twice, "تشرين الثاني/نوفمبر"; Russian dates end in "года").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from briefkit.errors import Problems
+from briefkit.schema import NUM, STR, AnyOf, Choice, Field, ListOf, MapOf, Number, Record, validate
+from briefkit.yamlio import load_yaml_file
+
+if TYPE_CHECKING:
+    from briefkit.workspace import Workspace
+
+DEFAULT = "en"
+# Scripts Word sets with its East Asian fonts and language (w:eastAsia), and those it sets as complex script
+# (w:bidi: right-to-left and other shaped scripts). ISO 15924 codes, as CLDR's likely subtags give them.
+EAST_ASIAN_SCRIPTS = frozenset({"Hans", "Hant", "Hani", "Jpan", "Kore", "Hang", "Hira", "Kana", "Bopo"})
+COMPLEX_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Thai", "Laoo", "Khmr", "Deva", "Beng", "Guru",
+                             "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym", "Sinh", "Tibt", "Mymr", "Ethi"})
+UNITS = ("percent", "number", "compact")
+
+LANGUAGE_SCHEMA = Record({
+    "name": Field(STR, doc="the language's own name, for messages"),
+    "direction": Field(Choice(("ltr", "rtl")), doc="default: CLDR's for the language"),
+    "count": Field(Choice(("words", "characters")), doc="what word limits and speaking time count: words, or "
+                   "characters for a language written without spaces (Chinese, Japanese)"),
+    "speaking_rate": Field(Number(10, 1000), doc="words (or characters) a minute of a speech read aloud"),
+    "speaking_rate_source": Field(STR, doc="where the speaking rate comes from"),
+    "word": Field(Record({k: Field(STR) for k in ("latin", "east_asian", "complex")}),
+                  doc="the language tags Word gets for text in each script (w:val, w:eastAsia, w:bidi)"),
+    "fonts": Field(Record({k: Field(STR) for k in ("latin", "east_asian", "complex")}),
+                   doc="default fonts for the language where the conference names none"),
+    "dates": Field(Record({"format": Field(STR, doc="a CLDR date pattern, e.g. d MMMM y"),
+                           "months": Field(ListOf(STR), doc="the twelve month names, where the UN's differ from "
+                                           "CLDR's")})),
+    "numbers": Field(Record({"group": Field(STR), "decimal": Field(STR),
+                             "percent": Field(STR, doc="a percentage, with {n}: '{n} per cent', '{n} %'"),
+                             "currency": Field(MapOf(STR), doc="ISO 4217 code -> pattern with {n}: USD: US${n}")})),
+    "strings": Field(MapOf(AnyOf((STR, NUM, MapOf(AnyOf((STR, NUM, MapOf(AnyOf((STR, NUM), "text"))), "text"))),
+                                 "text or a mapping of texts")), doc="the words briefkit writes, by key"),
+    "sources": Field(ListOf(STR), doc="where the conventions of this file come from"),
+})
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Language:
+    """A brief's language: its strings (English where it lacks one) and how it writes dates, numbers and scripts."""
+
+    tag: str  # as the brief gives it: 'zh-CN'
+    strings: Mapping[str, str]
+    direction: str = "ltr"
+    script: str = "Latn"
+    count: str = "words"
+    speaking_rate: float = 140
+    word_latin: str = "en-GB"
+    word_east_asian: str = ""
+    word_complex: str = ""
+    fonts: Mapping[str, str] = field(default_factory=dict)
+    date_format: str = ""
+    months: tuple[str, ...] = ()
+    numbers: Mapping[str, Any] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()  # the data files read, most specific first
+    missing: tuple[str, ...] = ()  # keys English fills in
+    known: bool = True  # a data file of the language itself was found
+
+    @property
+    def base(self) -> str:
+        return self.tag.split("-")[0].lower()
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
+
+    @property
+    def english(self) -> bool:
+        return self.base == "en"
+
+    def text(self, key: str, **fields: object) -> str:
+        """The string `key` with its `{field}`s filled in; a key no file has raises KeyError."""
+        value = self.strings[key]
+        if fields:
+            value = _FIELD.sub(lambda m: str(fields[m.group(1)]) if m.group(1) in fields else m.group(0), value)
+        return value
+
+    def has(self, key: str) -> bool:
+        return key in self.strings
+
+    def date(self, value: dt.date) -> str:
+        """A date as the language writes it in running text: '15 November 2000', '2000年11月15日'."""
+        if self.english and not self.date_format:
+            return f"{value.day} {value:%B %Y}"
+        from babel.dates import format_date
+
+        pattern = self.date_format or None
+        locale = _locale(self.tag)
+        if not self.months:
+            return format_date(value, pattern or "long", locale=locale)
+        # the UN's month names: each piece of the pattern around MMMM formatted by CLDR, the month put between
+        pattern = pattern or _long_date_pattern(self.tag)
+        pieces = [format_date(value, piece, locale=locale) if piece.strip() else piece
+                  for piece in pattern.split("MMMM")]
+        return self.months[value.month - 1].join(pieces)
+
+    def year_or_date(self, value: dt.date | int) -> str:
+        return self.date(value) if isinstance(value, dt.date) else str(value)
+
+    def number(self, value: float) -> str:
+        """A number with the language's digit grouping and decimal mark: 1,234.5, 1 234,5."""
+        english = f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
+        group, decimal = self.numbers.get("group"), self.numbers.get("decimal")
+        if group is None and decimal is None and self.english:
+            return english
+        if group is not None and decimal is not None:
+            return english.translate({ord(","): group, ord("."): decimal})
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, locale=_locale(self.tag), numbering_system="latn")
+
+    def value(self, value: float, unit: str | None = None, currency: str | None = None) -> str:
+        """A figure with its unit: 25 per cent, 25 %, 27.6 million, 2760万, US$236 billion."""
+        if unit == "percent":
+            text = self.numbers.get("percent", "{n}%").replace("{n}", self.number(value))
+        elif unit == "compact" and abs(value) >= 1000:
+            text = self._compact(value)
+        else:
+            text = self.number(value)
+        if currency:
+            pattern = (self.numbers.get("currency") or {}).get(currency, f"{currency} {{n}}")
+            text = pattern.replace("{n}", text)
+        return text
+
+    def _compact(self, value: float) -> str:
+        from babel.numbers import format_compact_decimal
+
+        text = format_compact_decimal(value, format_type="long", locale=_locale(self.tag), fraction_digits=2,
+                                      numbering_system="latn")
+        group, decimal = self.numbers.get("group"), self.numbers.get("decimal")
+        if decimal is not None:  # the UN's decimal mark where it differs from CLDR's
+            cldr = _decimal_symbol(self.tag)
+            text = text.replace(cldr, "\0").replace("\0", decimal) if cldr != decimal else text
+        del group
+        return text
+
+    def duration(self, seconds: float) -> str:
+        """'1 min 05 s', '45 s' in the language's words."""
+        minutes, rest = divmod(round(seconds), 60)
+        if minutes:
+            return self.text("time.minutes_seconds", minutes=minutes, seconds=f"{rest:02d}")
+        return self.text("time.seconds", seconds=rest)
+
+
+@lru_cache(maxsize=32)
+def _locale(tag: str) -> Any:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        try:
+            return Locale.parse(tag.split("-")[0])
+        except (UnknownLocaleError, ValueError):
+            return Locale.parse(DEFAULT)
+
+
+def _long_date_pattern(tag: str) -> str:
+    return str(_locale(tag).date_formats["long"].pattern)
+
+
+def _decimal_symbol(tag: str) -> str:
+    from babel.numbers import get_decimal_symbol
+
+    return str(get_decimal_symbol(_locale(tag)))
+
+
+def known_locale(tag: str) -> bool:
+    """Whether CLDR knows the language of a BCP 47 tag (for snippet variants: `name.zh.md`)."""
+    from babel import localedata
+
+    base = tag.replace("-", "_")
+    return localedata.exists(base) or localedata.exists(base.split("_")[0])
+
+
+def script_of(tag: str) -> tuple[str, str]:
+    """The script (ISO 15924) and direction CLDR gives a language: ('Hans', 'ltr'), ('Arab', 'rtl')."""
+    if tag.split("-")[0].lower() == "en":
+        return "Latn", "ltr"
+    from babel.core import get_global
+
+    locale = _locale(tag)
+    script = locale.script
+    if not script:
+        likely = get_global("likely_subtags")
+        full = likely.get(str(locale)) or likely.get(locale.language) or ""
+        parts = full.split("_")
+        script = parts[1] if len(parts) > 1 else "Latn"
+    return script, "rtl" if locale.text_direction == "rtl" else "ltr"
+
+
+def _word_tag(tag: str) -> str:
+    """A tag with a region, as Word names its proofing languages: 'ar' -> 'ar-EG' (CLDR's likely region)."""
+    if "-" in tag:
+        return tag
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags").get(tag.lower(), "")
+    parts = likely.split("_")
+    return f"{tag}-{parts[-1]}" if len(parts) > 1 else tag
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", str(value)
+
+
+def _chain(tag: str) -> list[str]:
+    """'zh-Hant-TW' -> ['zh-hant-tw', 'zh-hant', 'zh']."""
+    parts = tag.lower().split("-")
+    return ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+@lru_cache(maxsize=64)
+def _read(path: Path, stamp: int) -> dict[str, Any]:
+    problems = Problems()
+    data = validate(load_yaml_file(path), LANGUAGE_SCHEMA, path, problems)
+    problems.raise_errors()
+    return dict(data or {})
+
+
+def language_files(dirs: list[Path], tag: str) -> list[Path]:
+    """The data files of a language, highest priority first: each layer's most specific file, then less."""
+    found = []
+    for name in _chain(tag):
+        for folder in dirs:
+            path = folder / f"{name}.yaml"
+            if path.is_file():
+                found.append(path)
+    return found
+
+
+def load_language(ws: Workspace, tag: str) -> Language:
+    """The language of a brief, made once a session per tag (the workspace's files read once, re-read when changed)."""
+    dirs = ws.dirs("templates", "languages")
+    files = language_files(dirs, tag)
+    defaults = [] if tag.lower().split("-")[0] == DEFAULT else language_files(dirs, DEFAULT)
+    stamps = tuple((p, p.stat().st_mtime_ns) for p in (*files, *defaults))
+    return _make(tag, stamps, len(files))
+
+
+@lru_cache(maxsize=32)
+def _make(tag: str, stamps: tuple[tuple[Path, int], ...], own: int) -> Language:
+    datas = [_read(path, stamp) for path, stamp in stamps]
+    mine, english = datas[:own], datas[own:]
+    strings: dict[str, str] = {}
+    settings: dict[str, Any] = {}
+    for data in reversed(mine):  # least specific first: the more specific file wins key by key
+        strings.update(_flatten(data.get("strings") or {}))
+        settings.update({k: v for k, v in data.items() if k != "strings"})
+    fallback: dict[str, str] = {}
+    for data in reversed(english):
+        fallback.update(_flatten(data.get("strings") or {}))
+    missing = tuple(sorted(k for k in fallback if k not in strings))
+    merged = {**fallback, **strings}
+    script, direction = script_of(tag)
+    word = settings.get("word") or {}
+    east_asian = script in EAST_ASIAN_SCRIPTS
+    complex_script = script in COMPLEX_SCRIPTS
+    numbers = dict(settings.get("numbers") or {})
+    dates = settings.get("dates") or {}
+    return Language(
+        tag=tag, strings=merged, direction=settings.get("direction") or direction, script=script,
+        count=settings.get("count") or ("characters" if east_asian else "words"),
+        speaking_rate=float(settings.get("speaking_rate") or 140),
+        word_latin=word.get("latin") or (_word_tag(tag) if not (east_asian or complex_script) else "en-GB"),
+        word_east_asian=word.get("east_asian") or (_word_tag(tag) if east_asian else ""),
+        word_complex=word.get("complex") or (_word_tag(tag) if complex_script else ""),
+        fonts=dict(settings.get("fonts") or {}), date_format=dates.get("format") or "",
+        months=tuple(dates.get("months") or ()), numbers=numbers,
+        files=tuple(p for p, _ in stamps[:own]), missing=missing if own else (), known=bool(own),
+    )
