@@ -36,6 +36,9 @@ COMPLEX_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Thai", "La
                              "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym", "Sinh", "Tibt", "Mymr", "Ethi"})
 UNITS = ("percent", "number", "compact")
 
+# A pattern with {n}, or one per CLDR plural category of the number (Russian: 21 процент, 22 процента, 25 процентов)
+_PATTERN = AnyOf((STR, MapOf(STR)), "a pattern with {n}, or a pattern per plural category (one, few, many, other)")
+
 LANGUAGE_SCHEMA = Record({
     "name": Field(STR, doc="the language's own name, for messages"),
     "direction": Field(Choice(("ltr", "rtl")), doc="default: CLDR's for the language"),
@@ -49,10 +52,17 @@ LANGUAGE_SCHEMA = Record({
                    doc="default fonts for the language where the conference names none"),
     "dates": Field(Record({"format": Field(STR, doc="a CLDR date pattern, e.g. d MMMM y"),
                            "months": Field(ListOf(STR), doc="the twelve month names, where the UN's differ from "
-                                           "CLDR's")})),
+                                           "CLDR's"),
+                           "first_day": Field(STR, doc="the first of the month, for the pattern's d: French 1er")})),
     "numbers": Field(Record({"group": Field(STR), "decimal": Field(STR),
-                             "percent": Field(STR, doc="a percentage, with {n}: '{n} per cent', '{n} %'"),
-                             "currency": Field(MapOf(STR), doc="ISO 4217 code -> pattern with {n}: USD: US${n}")})),
+                             "min_grouping": Field(Number(1, 4, whole=True), doc="2: numbers below 10 000 are not "
+                                                   "grouped (1000, 10 000), as CLDR's minimumGroupingDigits"),
+                             "percent": Field(_PATTERN, doc="a percentage, with {n}: '{n} per cent', '{n} %'; or "
+                                              "one pattern per CLDR plural category (one, few, many, other)"),
+                             "currency": Field(MapOf(_PATTERN), doc="ISO 4217 code -> pattern with {n}: USD: US${n}; "
+                                               "'USD compact': after a word for millions ('{n} de dollars')"),
+                             "compact": Field(MapOf(STR), doc="power of ten -> pattern with {n}: the UN's words "
+                                              "for large numbers where they differ from CLDR's (9: '{n} млрд.')")})),
     "strings": Field(MapOf(AnyOf((STR, NUM, MapOf(AnyOf((STR, NUM, MapOf(AnyOf((STR, NUM), "text"))), "text"))),
                                  "text or a mapping of texts")), doc="the words briefkit writes, by key"),
     "sources": Field(ListOf(STR), doc="where the conventions of this file come from"),
@@ -77,6 +87,7 @@ class Language:
     fonts: Mapping[str, str] = field(default_factory=dict)
     date_format: str = ""
     months: tuple[str, ...] = ()
+    first_day: str = ""
     numbers: Mapping[str, Any] = field(default_factory=dict)
     files: tuple[Path, ...] = ()  # the data files read, most specific first
     missing: tuple[str, ...] = ()  # keys English fills in
@@ -112,6 +123,9 @@ class Language:
 
         pattern = self.date_format or None
         locale = _locale(self.tag)
+        if self.first_day and value.day == 1:  # "1er janvier": the day as the data file writes the first
+            pattern = re.sub(r"(?<![d'])d(?!d)", "'" + self.first_day.replace("'", "''") + "'",
+                             pattern or _long_date_pattern(self.tag), count=1)
         if not self.months:
             return format_date(value, pattern or "long", locale=locale)
         # the UN's month names: each piece of the pattern around MMMM formatted by CLDR, the month put between
@@ -126,6 +140,8 @@ class Language:
     def number(self, value: float) -> str:
         """A number with the language's digit grouping and decimal mark: 1,234.5, 1 234,5."""
         english = f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
+        if abs(value) < 10 ** (2 + int(self.numbers.get("min_grouping") or 1)):  # "1000" where 2 is the minimum
+            english = english.replace(",", "")
         group, decimal = self.numbers.get("group"), self.numbers.get("decimal")
         if group is None and decimal is None and self.english:
             return english
@@ -137,22 +153,37 @@ class Language:
 
     def value(self, value: float, unit: str | None = None, currency: str | None = None) -> str:
         """A figure with its unit: 25 per cent, 25 %, 27.6 million, 2760万, US$236 billion."""
+        worded = unit == "compact" and abs(value) >= 10**6  # "236 milliards": a word for the millions
         if unit == "percent":
-            text = self.numbers.get("percent", "{n}%").replace("{n}", self.number(value))
+            text = self._pattern(self.numbers.get("percent", "{n}%"), value).replace("{n}", self.number(value))
         elif unit == "compact" and abs(value) >= 1000:
             text = self._compact(value)
         else:
             text = self.number(value)
         if currency:
-            pattern = (self.numbers.get("currency") or {}).get(currency, f"{currency} {{n}}")
-            text = pattern.replace("{n}", text)
+            patterns = self.numbers.get("currency") or {}
+            pattern = (worded and patterns.get(f"{currency} compact")) or patterns.get(currency, f"{currency} {{n}}")
+            text = self._pattern(pattern, 2 if worded else value).replace("{n}", text)
         return text
 
+    def _pattern(self, pattern: str | Mapping[str, str], value: float) -> str:
+        """A pattern, or the one for the plural category of `value` in the language (CLDR's rules)."""
+        if isinstance(pattern, str):
+            return pattern
+        category = _locale(self.tag).plural_form(abs(value)) if not self.english else (
+            "one" if value == 1 else "other")
+        return pattern.get(category) or pattern.get("other") or next(iter(pattern.values()))
+
     def _compact(self, value: float) -> str:
+        own = {int(k): v for k, v in (self.numbers.get("compact") or {}).items()}
+        fitting = [power for power in own if abs(value) >= 10**power]
+        if fitting:  # the UN's words where they differ from CLDR's: 236 млрд., 236.000 millones, 236 بليون
+            power = max(fitting)
+            return own[power].replace("{n}", self.number(_rounded(value / 10**power)))
         if self.english:  # CLDR's English long compact form, without loading CLDR: 27.6 million
             for size, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
                 if abs(value) >= size:
-                    return f"{self.number(round(value / size, 2))} {word}"
+                    return f"{self.number(_rounded(value / size))} {word}"
             return self.number(value)
         from babel.numbers import format_compact_decimal
 
@@ -169,6 +200,12 @@ class Language:
         if minutes:
             return self.text("time.minutes_seconds", minutes=minutes, seconds=f"{rest:02d}")
         return self.text("time.seconds", seconds=rest)
+
+
+def _rounded(value: float) -> float:
+    """Two decimals at most, a whole number as one (27.6, 236)."""
+    value = round(value, 2)
+    return int(value) if value == int(value) else value
 
 
 @lru_cache(maxsize=32)
@@ -309,7 +346,7 @@ def _make(tag: str, stamps: tuple[tuple[Path, int], ...], own: int) -> Language:
         word_latin=word.get("latin") or (_word_tag(tag) if not (east_asian or complex_script) else "en-GB"),
         word_east_asian=word.get("east_asian") or (_word_tag(tag) if east_asian else ""),
         word_complex=word.get("complex") or (_word_tag(tag) if complex_script else ""),
-        fonts=fonts, date_format=dates.get("format") or "",
+        fonts=fonts, date_format=dates.get("format") or "", first_day=dates.get("first_day") or "",
         months=tuple(dates.get("months") or ()), numbers=numbers,
         files=tuple(p for p, _ in stamps[:own]), missing=missing if own else (), known=bool(own),
     )
