@@ -382,6 +382,10 @@ class DocxWriter(Visitor[None]):
         self.runs = []
         self.formatted(node.children, link=True)
         inner, self.runs = "".join(self.runs), saved
+        if self.rtl and not RTL.search(plain_text(node.children)):
+            # a link in Latin letters (a URL) in a right-to-left paragraph: a left-to-right mark after it keeps its
+            # trailing '/' or '.' at its end (the bidi algorithm would give it the paragraph's direction)
+            inner += wordml.run("\u200e")
         if target is not None:
             self.runs.append(wordml.hyperlink(inner, anchor=target))
         else:

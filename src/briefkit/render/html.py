@@ -38,12 +38,14 @@ from briefkit.tree import (
     Text,
     ThematicBreak,
     Visitor,
+    plain_text,
 )
 
 PAPER = {"letter": "letter", "a4": "A4"}
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 SAFE_SCHEMES = ("http", "https", "mailto")
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
 _WIDTH = re.compile(r"^\d+(?:\.\d+)?(?:px|%)?$")
 
 
@@ -208,7 +210,10 @@ class HtmlWriter(Visitor[str]):
         if not self.link_ok(node.href):
             return inner
         title = f' title="{_attr(node.title)}"' if node.title else ""
-        return f'<a href="{_attr(node.href)}"{title}>{inner}</a>'
+        # on a right-to-left page, a link in Latin letters (a URL) is set left to right as a whole: its trailing
+        # '/' or '.' would otherwise be drawn at its other end
+        isolate = ' dir="ltr"' if self.rtl and not _RTL_LETTER.search(plain_text(node.children)) else ""
+        return f'<a href="{_attr(node.href)}"{title}{isolate}>{inner}</a>'
 
     def visit_image(self, node: Image) -> str:
         title = f' title="{_attr(node.title)}"' if node.title else ""
