@@ -1,13 +1,14 @@
 """The Word reference document, read once per process, and the writing of a new package from it.
 
 A brief's DOCX is the reference document's package with the parts a brief owns written afresh: the main
-document, styles (conference fonts and sizes), numbering (briefkit's list definitions), footnotes, a header
-and a footer, settings (the reference's, in Word's current compatibility mode, with the brief's languages and
-no proofing state), and the core and custom properties. Every other part the reference document's
-relationships reach (theme, fonts, endnotes, custom XML...) is copied as it is; parts only its old body,
-headers or footers used are left out, and so are its extended properties (app.xml: statistics and the program
-that saved the reference, not the brief). Reading, parsing and style edits happen once per reference document (and
-conference settings), not once per brief.
+document, styles (conference fonts and sizes; the brief's language for each script, right to left, East Asian
+line breaking), numbering (briefkit's list definitions), footnotes, a header and a footer, settings (the
+reference's, in Word's current compatibility mode, with the brief's languages and no proofing state), and the
+core and custom properties. Every other part the reference document's relationships reach (theme, fonts,
+endnotes, custom XML...) is copied as it is, except that the font table gains the brief's fonts it lacks; parts
+only its old body, headers or footers used are left out, and so are its extended properties (app.xml:
+statistics and the program that saved the reference, not the brief). Reading, parsing and style edits happen
+once per reference document (and conference settings and language), not once per brief.
 """
 
 from __future__ import annotations
@@ -492,20 +493,21 @@ def _paragraph_defaults(ppr: Any, settings: StyleSettings) -> None:
         _set_child(ppr, name, PPR_ORDER).attrib.clear()
 
 
-# What Word on a machine without a brief's font uses instead (the font table's w:altName, "alternative names which
-# can be used to locate the font", ECMA-376 17.8.3.1), with the font's family: the font shipped with Windows for
-# the same script and style. The fonts CI installs (Noto CJK, Amiri) are rarely on a Windows machine; the Song
-# (Ming) faces stand in for the Noto serif CJK ones, the Gothic/Hei faces for the sans ones, and Simplified Arabic
-# (the Naskh face of Windows' Arabic fonts) for the Naskh faces Amiri and Noto Naskh Arabic. The character set
-# (by the brief's language: GB2312, Big5, Shift JIS, Hangul, Arabic, Hebrew) is what Word's own substitution reads
-# first.
+# What Word on a machine without a brief's font uses instead (the font table's w:altName: "alternative names which
+# can be used to locate the font", ECMA-376 17.8.3.1), the font's family and its Windows character set: the font
+# shipped with Windows for the same script and style. The fonts CI installs (Noto CJK, Amiri) are rarely on a
+# Windows machine; the Song (Ming) faces stand in for the Noto serif CJK ones, the Gothic/Hei faces for the sans
+# ones, and Simplified Arabic (the Naskh face among Windows' Arabic fonts) for the Naskh faces Amiri and Noto Naskh
+# Arabic. SimSun and SimHei get their Chinese names, the names Chinese Windows lists them under. The character set
+# (GB2312 86, Big5 88, Shift JIS 80, Hangul 81, Arabic B2) is what Word's own font substitution matches first; a
+# font not listed here gets the one of the brief's language for its script.
 FONT_HINTS = {
-    "Noto Serif CJK SC": ("SimSun", "roman"), "Noto Sans CJK SC": ("SimHei", "swiss"),
-    "Noto Serif CJK TC": ("PMingLiU", "roman"), "Noto Sans CJK TC": ("Microsoft JhengHei", "swiss"),
-    "Noto Serif CJK JP": ("MS Mincho", "roman"), "Noto Sans CJK JP": ("MS Gothic", "swiss"),
-    "Noto Serif CJK KR": ("Batang", "roman"), "Noto Sans CJK KR": ("Malgun Gothic", "swiss"),
-    "Amiri": ("Simplified Arabic", "roman"), "Noto Naskh Arabic": ("Simplified Arabic", "roman"),
-    "Noto Sans Arabic": ("Arial", "swiss"), "SimSun": ("宋体", "auto"), "SimHei": ("黑体", "swiss"),
+    "Noto Serif CJK SC": ("SimSun", "roman", "86"), "Noto Sans CJK SC": ("SimHei", "swiss", "86"),
+    "Noto Serif CJK TC": ("PMingLiU", "roman", "88"), "Noto Sans CJK TC": ("Microsoft JhengHei", "swiss", "88"),
+    "Noto Serif CJK JP": ("MS Mincho", "roman", "80"), "Noto Sans CJK JP": ("MS Gothic", "swiss", "80"),
+    "Noto Serif CJK KR": ("Batang", "roman", "81"), "Noto Sans CJK KR": ("Malgun Gothic", "swiss", "81"),
+    "Amiri": ("Simplified Arabic", "roman", "B2"), "Noto Naskh Arabic": ("Simplified Arabic", "roman", "B2"),
+    "Noto Sans Arabic": ("Arial", "swiss", "B2"), "SimSun": ("宋体", "auto", "86"), "SimHei": ("黑体", "swiss", "86"),
 }
 # Windows character sets (w:charset, as Word writes them) by language.
 CHARSETS = {"zh-tw": "88", "zh-hk": "88", "zh-mo": "88", "zh-hant": "88", "zh": "86", "ja": "80", "ko": "81",
@@ -523,12 +525,12 @@ def _charset(script: str) -> str:
 
 def _font_entry(name: str, script: str) -> Any:
     """A font table's w:font for a brief's font (schema order: altName, charset, family, pitch)."""
-    alt, family = FONT_HINTS.get(name, ("", "auto"))
+    alt, family, charset = FONT_HINTS.get(name, ("", "auto", _charset(script)))
     font = etree.Element(w("font"))
     font.set(w("name"), name)
     if alt:
         etree.SubElement(font, w("altName")).set(w("val"), alt)
-    etree.SubElement(font, w("charset")).set(w("val"), _charset(script))
+    etree.SubElement(font, w("charset")).set(w("val"), charset)
     etree.SubElement(font, w("family")).set(w("val"), family)
     etree.SubElement(font, w("pitch")).set(w("val"), "variable")
     return font
