@@ -306,6 +306,8 @@ class DocxWriter(Visitor[None]):
                 saved, self.out = self.out, []
                 self.cell = widths[column]
                 holder = Paragraph(cell.children, node.line)
+                # in a right-to-left brief, Word and LibreOffice read jc left and right as the start and end of the
+                # line: a column aligned left is aligned right, mirrored like the table (ind left is the start too)
                 self.paragraph(holder, "Table Heading" if number == 0 else "Table Text", align=cell.align or None)
                 cells.append(wordml.table_cell(self.out[0], widths[column]))
                 self.out = saved
