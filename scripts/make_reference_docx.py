@@ -102,10 +102,13 @@ def _ui(name: str) -> str:
 
 
 def styles_xml() -> str:
-    defaults = (f'<w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="{FONT}" w:eastAsia="SimSun" w:hAnsi="{FONT}" '
-                f'w:cs="{FONT}"/><w:sz w:val="24"/><w:szCs w:val="24"/><w:lang w:val="en-GB" w:eastAsia="zh-CN" '
-                'w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" '
-                'w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>')
+    # East Asian and complex-script text in the theme's fonts for the brief's languages (settings' themeFontLang),
+    # unless the conference or the language names a font (briefkit writes it over these); the languages are the
+    # brief's, written by briefkit: none is assumed here.
+    defaults = (f'<w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="{FONT}" w:eastAsiaTheme="minorEastAsia" '
+                f'w:hAnsi="{FONT}" w:cstheme="minorBidi"/><w:sz w:val="24"/><w:szCs w:val="24"/>'
+                '<w:lang w:val="en-GB"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="0" '
+                'w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>')
     out = []
     for name, based, following, ppr, rpr in PARAGRAPH_STYLES:
         body = f'<w:basedOn w:val="{style_id(based)}"/>' if based else ""
@@ -151,7 +154,7 @@ def settings_xml() -> str:
         ("hyperlink", "hyperlink"), ("followedHyperlink", "followedHyperlink")))
     return (f'{HEAD}<w:settings xmlns:w="{W}"><w:zoom w:percent="100"/><w:defaultTabStop w:val="720"/>'
             '<w:characterSpacingControl w:val="doNotCompress"/>'
-            f'<w:compat>{compat}</w:compat><w:themeFontLang w:val="en-GB" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
+            f'<w:compat>{compat}</w:compat><w:themeFontLang w:val="en-GB"/>'
             f'<w:clrSchemeMapping {colours}/><w:decimalSymbol w:val="."/><w:listSeparator w:val=","/>'
             "</w:settings>")
 
@@ -160,7 +163,7 @@ def font_table_xml() -> str:
     fonts = "".join(f'<w:font w:name={quoteattr(name)}><w:charset w:val="{charset}"/><w:family w:val="{family}"/>'
                     f'<w:pitch w:val="{pitch}"/></w:font>' for name, charset, family, pitch in (
                         ("Times New Roman", "00", "roman", "variable"), ("Arial", "00", "swiss", "variable"),
-                        ("Courier New", "00", "modern", "fixed"), ("SimSun", "86", "auto", "variable")))
+                        ("Courier New", "00", "modern", "fixed")))
     return f'{HEAD}<w:fonts xmlns:w="{W}">{fonts}</w:fonts>'
 
 

@@ -135,15 +135,18 @@ def test_page_setup_header_footer_and_properties_from_the_conference_and_brief()
 
 
 def test_languages_cjk_font_and_right_to_left():
+    """A Chinese brief: Latin text tagged with a Latin language (not Chinese), Chinese text Chinese, no complex-script
+    language assumed; in it, a paragraph mostly in Arabic is right to left, and only the Arabic words of a mixed one
+    are in right-to-left runs."""
     document = _document((REPO / "tests/fixtures/markdown/scripts.md").read_text(), language="zh-CN")
     lang = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
-    assert (lang.get(qn("w:val")), lang.get(qn("w:eastAsia")), lang.get(qn("w:bidi"))) == ("zh-CN", "zh-CN", "ar-SA")
-    fonts = document.styles["Normal"].element.rPr.rFonts
-    assert fonts.get(qn("w:eastAsia")) == "SimSun"
+    assert (lang.get(qn("w:val")), lang.get(qn("w:eastAsia")), lang.get(qn("w:bidi"))) == ("en-GB", "zh-CN", None)
     arabic = next(p for p in document.paragraphs if p.text.startswith("مكافحة"))
     assert arabic._p.pPr.find(qn("w:bidi")) is not None
     chinese = next(p for p in document.paragraphs if p.text.startswith("中华"))
     assert chinese._p.pPr is None or chinese._p.pPr.find(qn("w:bidi")) is None
+    mixed = next(p for p in document.paragraphs if p.text.startswith("Mixed"))
+    assert [r.text for r in mixed.runs if r._r.rPr is not None and r._r.rPr.find(qn("w:rtl")) is not None] == ["مصر"]
 
 
 def test_links_are_clickable_external_and_internal():

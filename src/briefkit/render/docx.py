@@ -75,7 +75,11 @@ TWIPS_PER_CM = 1440 / 2.54
 EMU_PER_TWIP = 635
 PAPER = {"letter": (12240, 15840), "a4": (11906, 16838)}  # twips
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4")
-RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe"
+RTL = re.compile(f"[{_RTL}]")
+# Right-to-left text as Word wants it in runs marked w:rtl: from a right-to-left letter to the last one before a
+# letter of another script (the spaces, digits and punctuation between its words with it).
+RTL_SPAN = re.compile(f"([{_RTL}](?:[{_RTL}\\W\\d_]*[{_RTL}])?)")
 WORD = re.compile(r"\w")
 LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(cm|mm|in|px|pt|%)?\s*$")
 EMU = {"cm": 360000, "mm": 36000, "in": 914400, "pt": 12700, "px": 9525}
@@ -92,7 +96,6 @@ PROPERTIES = {"country": "Country", "committee": "Committee", "conference": "Con
 # A paragraph that captions the table after it: 'Table 2: Key facts', 'Table: Key facts'.
 CAPTION = re.compile(r"^(?:Table|Tab\.)\s*[\dIVXivx]*\s*[.:\u2013\u2014-]?\s+\S")
 _FIELD = re.compile(r"(\{\w+\})")
-CJK = ("zh", "ja", "ko")
 CHAR_EM = 0.5  # a character's average width, in ems (for column widths)
 WIDE = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
 
@@ -113,6 +116,7 @@ class DocxWriter(Visitor[None]):
 
     def __init__(self, settings: RenderSettings):
         self.settings = settings
+        self.rtl = settings.direction == "rtl"  # every paragraph right to left (the styles say so)
         self.ref: Reference = load_reference(settings.reference or BUILTIN)
         self.page = PAPER[settings.paper]
         self.margins = tuple(round(m * TWIPS_PER_CM) for m in settings.margins)  # top, bottom, left, right
@@ -181,7 +185,8 @@ class DocxWriter(Visitor[None]):
             self.line = node.line
             self.visit_all(node.children)
         text = "".join(self.text)
-        bidi = bool(RTL.search(text)) and len(RTL.findall(text)) * 2 > len(WORD.findall(text))
+        # in a left-to-right brief, a paragraph mostly in a right-to-left script is right to left
+        bidi = not self.rtl and bool(RTL.search(text)) and len(RTL.findall(text)) * 2 > len(WORD.findall(text))
         if "numbering" not in options:
             options["indent"] = self.indentation(style)
         if page_break:
@@ -301,6 +306,8 @@ class DocxWriter(Visitor[None]):
                 saved, self.out = self.out, []
                 self.cell = widths[column]
                 holder = Paragraph(cell.children, node.line)
+                # in a right-to-left brief, Word and LibreOffice read jc left and right as the start and end of the
+                # line: a column aligned left is aligned right, mirrored like the table (ind left is the start too)
                 self.paragraph(holder, "Table Heading" if number == 0 else "Table Text", align=cell.align or None)
                 cells.append(wordml.table_cell(self.out[0], widths[column]))
                 self.out = saved
@@ -310,7 +317,8 @@ class DocxWriter(Visitor[None]):
         self.indent, self.cell = indent, outer
         if self.out and self.out[-1].startswith("<w:tbl>"):
             self.out.append(wordml.spacer())
-        self.out.append(wordml.table(rows, widths, self.style_id("Table Grid"), indent, caption, description))
+        self.out.append(wordml.table(rows, widths, self.style_id("Table Grid"), indent, caption, description,
+                                     self.rtl))
         self.last_paragraph = None
 
     # Inlines ----------------------------------------------------------------------------------------
@@ -322,9 +330,12 @@ class DocxWriter(Visitor[None]):
             text = text.replace("\n", " ")
         self.text.append(text)
         fmt = self.fmt
-        style = "Hyperlink" if fmt.link else "Verbatim Char" if fmt.code else None
-        self.runs.append(wordml.run(text, self.style_id(style), bold=fmt.bold, italic=fmt.italic, strike=fmt.strike,
-                                    rtl=bool(RTL.search(text))))
+        style = self.style_id("Hyperlink" if fmt.link else "Verbatim Char" if fmt.code else None)
+        pieces = RTL_SPAN.split(text) if RTL.search(text) else (text,)
+        for index, piece in enumerate(pieces):  # right-to-left words (odd pieces) in runs marked w:rtl
+            if piece:
+                self.runs.append(wordml.run(piece, style, bold=fmt.bold, italic=fmt.italic, strike=fmt.strike,
+                                            rtl=index % 2 == 1))
 
     def check(self, text: str) -> None:
         bad = XML_ILLEGAL.search(text)
@@ -373,6 +384,10 @@ class DocxWriter(Visitor[None]):
         self.runs = []
         self.formatted(node.children, link=True)
         inner, self.runs = "".join(self.runs), saved
+        if self.rtl and not RTL.search(plain_text(node.children)):
+            # a link in Latin letters (a URL) in a right-to-left paragraph: a left-to-right mark after it keeps its
+            # trailing '/' or '.' at its end (the bidi algorithm would give it the paragraph's direction)
+            inner += wordml.run("\u200e")
         if target is not None:
             self.runs.append(wordml.hyperlink(inner, anchor=target))
         else:
@@ -494,12 +509,17 @@ class DocxWriter(Visitor[None]):
         written.append((posixpath.join(folder, footer), self.header_footer("ftr", "Footer", settings.footer),
                         CT + "footer+xml"))
         styles = StyleSettings(settings.font, settings.east_asian_font, settings.font_size, settings.line_spacing,
-                               settings.font_size_range, settings.language)
+                               settings.font_size_range, settings.lang_latin, settings.complex_font,
+                               settings.lang_east_asian, settings.lang_complex, self.rtl)
         rels.add(RT + "styles", "styles.xml")
         written.append((posixpath.join(folder, "styles.xml"), ref.styles(styles), CT + "styles+xml"))
         rels.add(RT + "settings", "settings.xml")
-        written.append((posixpath.join(folder, "settings.xml"), ref.settings(*theme_languages(settings.language)),
+        written.append((posixpath.join(folder, "settings.xml"),
+                        ref.settings(settings.lang_latin, settings.lang_east_asian, settings.lang_complex),
                         CT + "settings+xml"))
+        font_table = ref.font_table((
+            (settings.font, "latin"), (settings.east_asian_font, f"east_asian:{settings.lang_east_asian}"),
+            (settings.complex_font, f"complex:{settings.lang_complex}")))
         rels.add(RT + "numbering", "numbering.xml")
         first = ref.numbering.first_abstract
         abstracts = wordml.abstract_nums(first, settings.scheme) + wordml.clause_list(
@@ -514,7 +534,7 @@ class DocxWriter(Visitor[None]):
             if self.note_rels.items:
                 written.append((rels_name(name), self.note_rels.xml(), ""))
         written += [(posixpath.join(folder, name), data, "") for name, data in self.media]
-        section = ref.section_xml(self.page, self.margins, header_id, footer_id, settings.line_numbers)
+        section = ref.section_xml(self.page, self.margins, header_id, footer_id, settings.line_numbers, self.rtl)
         document = wordml.document_part(ref.document_open, "".join(self.out), section, ref.document_close)
         package_rels = Rels(list(ref.package_rels))
         core = next((r for r in package_rels.items if r.type == RT_CORE), None)
@@ -534,7 +554,10 @@ class DocxWriter(Visitor[None]):
             (core_name, self.properties()), (custom_name, self.custom_properties()), (ref.main, document),
             (rels_name(ref.main), rels.xml())]
         parts += [(name, data) for name, data, _ in written]
-        parts += ref.kept
+        if font_table is None:
+            parts += ref.kept
+        else:  # the reference's font table with the brief's fonts added
+            parts += [font_table if name == font_table[0] else (name, data) for name, data in ref.kept]
         return write_package(parts)
 
     def header_footer(self, tag: str, style: str, text: str, internal: bool = False) -> bytes:
@@ -573,12 +596,6 @@ class DocxWriter(Visitor[None]):
         them through DOCPROPERTY fields)."""
         values = dict(self.settings.fields)
         return wordml.custom_properties((name, values.get(key, "")) for key, name in PROPERTIES.items())
-
-
-def theme_languages(language: str) -> tuple[str, str]:
-    """The languages Word's theme fonts are for: the brief's, and the East Asian one (the brief's own if it is
-    Chinese, Japanese or Korean, else Chinese, as the styles say)."""
-    return language, language if language.lower().startswith(CJK) else "zh-CN"
 
 
 def column_widths(texts: list[list[str]], columns: int, room: int, font_size: float) -> list[int]:

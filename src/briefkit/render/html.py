@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from briefkit.document import list_label, list_scheme
-from briefkit.render.settings import RenderSettings, image_file
+from briefkit.render.settings import RenderSettings, fill, image_file, without_empty_fields
 from briefkit.tree import (
     BlockQuote,
     Code,
@@ -38,12 +38,14 @@ from briefkit.tree import (
     Text,
     ThematicBreak,
     Visitor,
+    plain_text,
 )
 
 PAPER = {"letter": "letter", "a4": "A4"}
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 SAFE_SCHEMES = ("http", "https", "mailto")
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
 _WIDTH = re.compile(r"^\d+(?:\.\d+)?(?:px|%)?$")
 
 
@@ -66,10 +68,14 @@ class HtmlWriter(Visitor[str]):
     `ids` adds headings' anchors and the references' layout (off for the conformance tests)."""
 
     def __init__(self, link_ok: Callable[[str], bool] = safe_link,
-                 image_src: Callable[[Image], str] = lambda image: image.src, ids: bool = True):
+                 image_src: Callable[[Image], str] = lambda image: image.src, ids: bool = True,
+                 notes_label: str = "", back_label: str = "back to the text", rtl: bool = False):
         self.link_ok = link_ok
         self.image_src = image_src
         self.ids = ids
+        self.notes_label = notes_label  # the notes section's name for screen readers (its aria-label)
+        self.back_label = back_label  # the title of a note's link back to its reference
+        self.rtl = rtl  # a right-to-left page: a table column aligned left or right is aligned to its start or end
         self.tight = False
         self.refs: dict[int, int] = {}  # note number -> references seen so far
         self.clauses = False  # inside a resolution's operative clauses: sub-clauses carry their labels as text
@@ -107,7 +113,8 @@ class HtmlWriter(Visitor[str]):
             index += 1
         notes = ""
         if node.notes:
-            notes = '<section class="footnotes">\n<ol>\n' + self.blocks(node.notes) + "</ol>\n</section>\n"
+            label = f' aria-label="{_attr(self.notes_label)}"' if self.notes_label else ""
+            notes = f'<section class="footnotes"{label}>\n<ol>\n' + self.blocks(node.notes) + "</ol>\n</section>\n"
         out.insert(len(out) if place < 0 else place, notes)
         return "".join(out)
 
@@ -163,7 +170,8 @@ class HtmlWriter(Visitor[str]):
         rows = []
         for number, row in enumerate(node.rows):
             tag = "th" if number == 0 else "td"
-            cells = "".join(f"<{tag}{_align(cell.align)}>{self.inlines(cell.children)}</{tag}>" for cell in row)
+            cells = "".join(f"<{tag}{_align(cell.align, self.rtl)}>{self.inlines(cell.children)}</{tag}>"
+                            for cell in row)
             rows.append(f"<tr>{cells}</tr>\n")
         body = f"<tbody>\n{''.join(rows[1:])}</tbody>\n" if len(rows) > 1 else ""
         return f"<table>\n<thead>\n{rows[0]}</thead>\n{body}</table>\n"
@@ -172,7 +180,8 @@ class HtmlWriter(Visitor[str]):
         saved, self.tight = self.tight, False
         inner = self.blocks(node.children)
         self.tight = saved
-        back = f' <a href="#fnref:{node.number}" class="footnote-backref" title="back to the text">\u21a9</a>'
+        back = (f' <a href="#fnref:{node.number}" class="footnote-backref" title="{_attr(self.back_label)}">'
+                '\u21a9</a>')
         if inner.endswith("</p>\n"):
             inner = inner[: -len("</p>\n")] + back + "</p>\n"
         else:
@@ -201,7 +210,10 @@ class HtmlWriter(Visitor[str]):
         if not self.link_ok(node.href):
             return inner
         title = f' title="{_attr(node.title)}"' if node.title else ""
-        return f'<a href="{_attr(node.href)}"{title}>{inner}</a>'
+        # on a right-to-left page, a link in Latin letters (a URL) is set left to right as a whole: its trailing
+        # '/' or '.' would otherwise be drawn at its other end
+        isolate = ' dir="ltr"' if self.rtl and not _RTL_LETTER.search(plain_text(node.children)) else ""
+        return f'<a href="{_attr(node.href)}"{title}{isolate}>{inner}</a>'
 
     def visit_image(self, node: Image) -> str:
         title = f' title="{_attr(node.title)}"' if node.title else ""
@@ -224,8 +236,15 @@ def _disclosure(node: Node | None) -> bool:
     return isinstance(node, Heading) and node.role == "disclosure"
 
 
-def _align(align: str) -> str:
+def _align(align: str, rtl: bool = False) -> str:
+    """A cell's alignment; on a right-to-left page, left and right are mirrored (the start and the end of the
+    line), as Word reads them in a right-to-left paragraph."""
+    if rtl:
+        align = LOGICAL.get(align, align)
     return f' style="text-align:{align}"' if align else ""
+
+
+LOGICAL = {"left": "start", "right": "end"}
 
 
 def _css_string(text: str) -> str:
@@ -233,29 +252,52 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\5C ").replace('"', "\\22 ").replace("<", "\\3C ").replace("\n", " ") + '"'
 
 
+def _css_content(text: str, values: dict[str, str]) -> str:
+    """A header or footer as the value of a CSS `content` property: its fields filled in, {page} and {pages}
+    the printed page's counters."""
+    pieces = []
+    for piece in re.split(r"(\{pages?\})", fill(without_empty_fields(text, values), values)):
+        if piece in ("{page}", "{pages}"):
+            pieces.append(f"counter({piece[1:-1]})")
+        elif piece:
+            pieces.append(_css_string(re.sub(r"\{\w+\}", "", piece)))
+    return " ".join(pieces) or '""'
+
+
 def _css(settings: RenderSettings) -> str:
+    """The page's style. Written with logical properties (margin-inline-start, not margin-left), so it lays out a
+    right-to-left page (`dir="rtl"`) as its mirror image; the font list names each script's font."""
     top, bottom, left, right = settings.margins
     header = _css_string(settings.header_text())
-    internal = (f"\n  @top-left {{ content: {_css_string(settings.internal_mark)}; font-size: 9pt; font-weight: bold; "
-                "color: #c00000; text-transform: uppercase; }") if settings.internal else ""
+    footer = _css_content(settings.footer, dict(settings.fields)) if settings.footer else "counter(page)"
+    start = "right" if settings.direction == "rtl" else "left"
+    internal = (f"\n  @top-{start} {{ content: {_css_string(settings.internal_mark)}; font-size: 9pt; "
+                "font-weight: bold; color: #c00000; text-transform: uppercase; }") if settings.internal else ""
+    # A browser takes each character from the first font in the list that has it: a Latin font first, as Word's
+    # runs do, except on a right-to-left page, where fonts such as Times New Roman would draw the Arabic in place of
+    # the complex-script font the brief asks for.
+    order = (settings.font, settings.east_asian_font, settings.complex_font)
+    if settings.direction == "rtl":
+        order = (settings.complex_font, *order[:2])
+    fonts = ", ".join(_css_string(font) for font in dict.fromkeys(order) if font)
     return f"""
 @page {{ size: {PAPER[settings.paper]}; margin: {top}cm {right}cm {bottom}cm {left}cm;
   @top-center {{ content: {header}; font-size: 9pt; }}{internal}
-  @bottom-center {{ content: "Page " counter(page); font-size: 9pt; }} }}
-html {{ font-family: {_css_string(settings.font)}, {_css_string(settings.east_asian_font)}, serif;
+  @bottom-center {{ content: {footer}; font-size: 9pt; }} }}
+html {{ font-family: {fonts + ", " if fonts else ""}serif;
   font-size: {settings.font_size}pt; line-height: {1.15 * settings.line_spacing:.2f}; }}
 body {{ max-width: 42em; margin: 2em auto; padding: 0 1em; color: #111; }}
 h1 {{ text-align: center; font-size: 1.45em; }} h2 {{ font-size: 1.2em; }} h3, h4, h5, h6 {{ font-size: 1.05em; }}
 h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ border: 1px solid #888; padding: .2em .4em;
   vertical-align: top; }} thead {{ display: table-header-group; }}
-pre {{ white-space: pre-wrap; font-size: .9em; }} blockquote {{ margin-left: 2em; }}
+pre {{ white-space: pre-wrap; font-size: .9em; }} blockquote {{ margin-inline-start: 2em; }}
 .page-break {{ break-after: page; page-break-after: always; }}
 .footnotes {{ font-size: .85em; border-top: 1px solid #888; margin-top: 2em; }}
-.references p {{ padding-left: 2em; text-indent: -2em; }}
+.references p {{ padding-inline-start: 2em; text-indent: -2em; }}
 p.preambular {{ text-indent: 2.5em; }} ol.clauses > li, ol.sub-clauses > li {{ margin: 0 0 1em; }}
-ol.sub-clauses {{ list-style: none; padding-left: 2.5em; margin-top: 1em; }}
-ol.sub-clauses .label {{ display: inline-block; width: 2.5em; margin-left: -2.5em; }}
+ol.sub-clauses {{ list-style: none; padding-inline-start: 2.5em; margin-top: 1em; }}
+ol.sub-clauses .label {{ display: inline-block; width: 2.5em; margin-inline-start: -2.5em; }}
 .internal-mark {{ color: #c00000; font-weight: bold; text-transform: uppercase; text-align: center; }}
 @media print {{ body {{ max-width: none; margin: 0; padding: 0; }} a {{ color: inherit; }} }}
 """
@@ -268,7 +310,9 @@ def write_html(document: Document, settings: RenderSettings) -> bytes:
         _, data, kind = image_file(settings, document, image.src, image.line)
         return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
 
-    main = HtmlWriter(safe_link, embedded).visit(document)
+    rtl = settings.direction == "rtl"
+    main = HtmlWriter(safe_link, embedded, notes_label=settings.notes_heading, back_label=settings.back_label,
+                      rtl=rtl).visit(document)
     if settings.internal:  # preparation notes: said on screen, and on every printed page (the @page rule)
         main = f'<p class="internal-mark">{_escape(settings.internal_mark)}</p>\n{main}'
     meta = (f'<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
@@ -276,7 +320,8 @@ def write_html(document: Document, settings: RenderSettings) -> bytes:
             f"<title>{_escape(settings.title)}</title>\n"
             f'<meta name="author" content="{_attr(settings.delegation)}">\n'
             f'<meta name="description" content="{_attr(settings.subject)}">\n')
-    page = (f'<!DOCTYPE html>\n<html lang="{_attr(settings.language)}">\n<head>\n{meta}'
+    page = (f'<!DOCTYPE html>\n<html lang="{_attr(settings.language)}" dir="{"rtl" if rtl else "ltr"}">\n'
+            f"<head>\n{meta}"
             f"<style>{_css(settings)}</style>\n</head>\n"
             f'<body class="kind-{_attr(settings.kind)}">\n<main>\n{main}</main>\n</body>\n</html>\n')
     return page.encode("utf-8")

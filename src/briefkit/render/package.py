@@ -1,13 +1,14 @@
 """The Word reference document, read once per process, and the writing of a new package from it.
 
 A brief's DOCX is the reference document's package with the parts a brief owns written afresh: the main
-document, styles (conference fonts and sizes), numbering (briefkit's list definitions), footnotes, a header
-and a footer, settings (the reference's, in Word's current compatibility mode, with the brief's languages and
-no proofing state), and the core and custom properties. Every other part the reference document's
-relationships reach (theme, fonts, endnotes, custom XML...) is copied as it is; parts only its old body,
-headers or footers used are left out, and so are its extended properties (app.xml: statistics and the program
-that saved the reference, not the brief). Reading, parsing and style edits happen once per reference document (and
-conference settings), not once per brief.
+document, styles (conference fonts and sizes; the brief's language for each script, right to left, East Asian
+line breaking), numbering (briefkit's list definitions), footnotes, a header and a footer, settings (the
+reference's, in Word's current compatibility mode, with the brief's languages and no proofing state), and the
+core and custom properties. Every other part the reference document's relationships reach (theme, fonts,
+endnotes, custom XML...) is copied as it is, except that the font table gains the brief's fonts it lacks; parts
+only its old body, headers or footers used are left out, and so are its extended properties (app.xml:
+statistics and the program that saved the reference, not the brief). Reading, parsing and style edits happen
+once per reference document (and conference settings and language), not once per brief.
 """
 
 from __future__ import annotations
@@ -204,14 +205,24 @@ def _set_child(parent: Any, name: str, order: tuple[str, ...]) -> Any:
 
 @dataclass(frozen=True)
 class StyleSettings:
-    """What a conference changes in the styles part."""
+    """What a conference and the brief's language change in the styles part. A font or language tag that is ''
+    is not written: the reference document's own (the built-in one's: the theme's) stays."""
 
     font: str
     east_asian_font: str
     font_size: float
     line_spacing: float
     size_range: tuple[float, float] | None
-    language: str
+    lang_latin: str  # w:lang/@w:val: the language of Latin text (a Latin fallback such as en-GB for zh or ar)
+    complex_font: str = ""
+    lang_east_asian: str = ""  # w:eastAsia
+    lang_complex: str = ""  # w:bidi
+    rtl: bool = False  # every paragraph right to left
+
+    @property
+    def east_asian(self) -> bool:
+        """Whether the brief is in an East Asian language (its line breaking rules on)."""
+        return bool(self.lang_east_asian)
 
 
 class Reference:
@@ -259,7 +270,10 @@ class Reference:
         self.numbering = _Numbering(self._part_of(RT + "numbering"), set(self.style_ids.values()))
         self.has_footnotes = self._part_of(RT + "footnotes") is not None
         self.settings_tree = _xml(self._part_of(RT + "settings") or _builtin_part("settings"))
-        self._settings: dict[tuple[str, str], Deflated] = {}
+        self._settings: dict[tuple[str, str, str], Deflated] = {}
+        fonts = next((r for r in self.main_rels if r.type == RT + "fontTable" and not r.external), None)
+        self.font_table_name = _resolve(self.main, fonts.target) if fonts is not None else None
+        self._font_tables: dict[tuple[tuple[str, str], ...], tuple[str, Deflated] | None] = {}
 
     def _part_of(self, rel_type: str) -> bytes | None:
         for rel in self.main_rels:
@@ -275,23 +289,48 @@ class Reference:
             self._styles[settings] = Deflated(_styled(tree, settings))
         return self._styles[settings]
 
-    def settings(self, language: str, east_asian: str) -> Deflated:
+    def settings(self, latin: str, east_asian: str = "", complex_: str = "") -> Deflated:
         """The settings part: the reference's, in Word's current compatibility mode, its theme fonts' languages
-        the brief's, without what `SETTINGS_DROPPED` names; made once per language."""
-        key = (language, east_asian)
+        the brief's (per script: Latin, East Asian, complex; '' left out), without what `SETTINGS_DROPPED`
+        names; made once per language."""
+        key = (latin, east_asian, complex_)
         if key not in self._settings:
-            self._settings[key] = Deflated(_settings(copy.deepcopy(self.settings_tree), language, east_asian))
+            self._settings[key] = Deflated(_settings(copy.deepcopy(self.settings_tree), *key))
         return self._settings[key]
 
+    def font_table(self, fonts: tuple[tuple[str, str], ...]) -> tuple[str, Deflated] | None:
+        """The font table with the brief's fonts (name, script: 'latin', 'east_asian:<tag>', 'complex:<tag>')
+        that it lacks, each with what tells Word on a machine without it which font to use instead (`FONT_HINTS`);
+        None where it has them all (the reference's is copied as it is). Made once per set of fonts."""
+        if self.font_table_name is None or self.font_table_name not in self.parts:
+            return None
+        if fonts not in self._font_tables:
+            tree = _xml(self.parts[self.font_table_name])
+            have = {font.get(w("name"), "") for font in tree.iter(w("font"))}
+            added = False
+            for name, script in fonts:
+                if name and name not in have:
+                    tree.append(_font_entry(name, script))
+                    have.add(name)
+                    added = True
+            data = XML_HEAD.encode() + etree.tostring(tree, encoding="UTF-8")
+            self._font_tables[fonts] = (self.font_table_name, Deflated(data)) if added else None
+        return self._font_tables[fonts]
+
     def section_xml(self, page: tuple[int, int], margins: tuple[int, ...], header: str, footer: str,
-                    line_numbers: bool = False) -> str:
-        """The reference's section properties with a paper size and margins (twips), a header and footer, and
-        line numbers (every line, counted through the document) if asked for."""
-        key = (page, margins, header, footer, line_numbers)
+                    line_numbers: bool = False, rtl: bool = False) -> str:
+        """The reference's section properties with a paper size and margins (twips), a header and footer, line
+        numbers (every line, counted through the document) if asked for, and right to left if `rtl` (the page
+        numbers and the gutter on the right: `w:bidi`, `w:rtlGutter`)."""
+        key = (page, margins, header, footer, line_numbers, rtl)
         if key not in self._sections:
             section = _with_prefixes(copy.deepcopy(self.section))
-            for old in section.findall(w("lnNumType")):
-                section.remove(old)
+            for name in ("lnNumType", "bidi", "rtlGutter"):
+                for old in section.findall(w(name)):
+                    section.remove(old)
+            if rtl:
+                _set_child(section, "bidi", SECT_ORDER)
+                _set_child(section, "rtlGutter", SECT_ORDER)
             if line_numbers:
                 numbers = _set_child(section, "lnNumType", SECT_ORDER)
                 numbers.set(w("countBy"), "1")
@@ -361,21 +400,41 @@ def _builtin_part(kind: str) -> bytes:
 
 
 def _styled(tree: Any, settings: StyleSettings) -> bytes:
-    """A conference's fonts, sizes and language applied to a copy of the reference's styles."""
+    """A conference's fonts, sizes and the brief's languages and direction applied to a copy of the reference's
+    styles."""
+    _complex_twins(tree)
+    fonts = (("ascii", settings.font), ("hAnsi", settings.font), ("eastAsia", settings.east_asian_font),
+             ("cs", settings.complex_font))
+    defaults = tree.find(w("docDefaults"))
+    if defaults is None:
+        defaults = etree.Element(w("docDefaults"))
+        tree.insert(0, defaults)
+    rpr = _set_child(_set_child(defaults, "rPrDefault", ("rPrDefault", "pPrDefault")), "rPr", ("rPr",))
+    _set_fonts(rpr, fonts)
+    for old in rpr.findall(w("lang")):
+        rpr.remove(old)
+    lang = _set_child(rpr, "lang", RPR_ORDER)
+    for key, value in (("val", settings.lang_latin), ("eastAsia", settings.lang_east_asian),
+                       ("bidi", settings.lang_complex)):
+        if value:
+            lang.set(w(key), value)
+    if settings.rtl or settings.east_asian:
+        ppr = _set_child(_set_child(defaults, "pPrDefault", ("rPrDefault", "pPrDefault")), "pPr", ("pPr",))
+        _paragraph_defaults(ppr, settings)
     styles = _style_index(tree)[0]
     normal = styles.get("normal")
     if normal is not None:
         rpr = _set_child(normal, "rPr", STYLE_ORDER)
-        fonts = _set_child(rpr, "rFonts", RPR_ORDER)
-        for key, value in (("ascii", settings.font), ("hAnsi", settings.font), ("eastAsia", settings.east_asian_font),
-                           ("cs", settings.font)):
-            fonts.set(w(key), value)
+        _set_fonts(rpr, fonts)
         half_points = str(round(settings.font_size * 2))
         _set_child(rpr, "sz", RPR_ORDER).set(w("val"), half_points)
         _set_child(rpr, "szCs", RPR_ORDER).set(w("val"), half_points)
-        spacing = _set_child(_set_child(normal, "pPr", STYLE_ORDER), "spacing", PPR_ORDER)
+        ppr = _set_child(normal, "pPr", STYLE_ORDER)
+        spacing = _set_child(ppr, "spacing", PPR_ORDER)
         spacing.set(w("line"), str(round(240 * settings.line_spacing)))
         spacing.set(w("lineRule"), "auto")
+        if settings.rtl or settings.east_asian:  # again on Normal: a reference's Normal may turn them off
+            _paragraph_defaults(ppr, settings)
     note = styles.get("footnote text")
     if note is not None:
         size = str(round(max(settings.font_size - 2, 8) * 2))
@@ -388,19 +447,96 @@ def _styled(tree: Any, settings: StyleSettings) -> bytes:
             value = size.get(w("val"), "")
             if value.isdigit():
                 size.set(w("val"), str(min(max(int(value), low), high)))
-    defaults = tree.find(w("docDefaults"))
-    if defaults is not None:
-        rpr = _set_child(_set_child(defaults, "rPrDefault", ("rPrDefault", "pPrDefault")), "rPr", ("rPr",))
-        for old in rpr.findall(w("lang")):
-            rpr.remove(old)
-        lang = _set_child(rpr, "lang", RPR_ORDER)
-        lang.set(w("val"), settings.language)
-        lang.set(w("eastAsia"), "zh-CN")
-        lang.set(w("bidi"), "ar-SA")
     return XML_HEAD.encode() + etree.tostring(tree, encoding="UTF-8")
 
 
-def _settings(tree: Any, language: str, east_asian: str) -> bytes:
+# Each property of Latin and East Asian text and its twin for complex-script text (Arabic, Hebrew...), which Word
+# and LibreOffice read for those scripts alone: a style that is bold for Latin text is bold for Arabic too.
+COMPLEX_TWINS = (("b", "bCs"), ("i", "iCs"), ("sz", "szCs"))
+# Theme attributes of w:rFonts, which win over the font named beside them.
+THEME_FONT = {"ascii": "asciiTheme", "hAnsi": "hAnsiTheme", "eastAsia": "eastAsiaTheme", "cs": "cstheme"}
+
+
+def _complex_twins(tree: Any) -> None:
+    """Give every bold, italic or size in the styles its complex-script twin where it has none (same value)."""
+    for name, twin in COMPLEX_TWINS:
+        for element in list(tree.iter(w(name))):
+            parent = element.getparent()
+            if parent is None or parent.tag != w("rPr") or parent.find(w(twin)) is not None:
+                continue
+            added = _set_child(parent, twin, RPR_ORDER)
+            added.attrib.update(element.attrib)
+
+
+def _set_fonts(rpr: Any, fonts: tuple[tuple[str, str], ...]) -> None:
+    """The fonts of each script on an rPr (ascii, hAnsi: Latin; eastAsia; cs: complex script); a script with no
+    font ('') keeps what the reference document gives it, so Word takes the theme's font for it."""
+    element = _set_child(rpr, "rFonts", RPR_ORDER)
+    for key, value in fonts:
+        if value:
+            element.set(w(key), value)
+            element.attrib.pop(w(THEME_FONT[key]), None)
+
+
+def _paragraph_defaults(ppr: Any, settings: StyleSettings) -> None:
+    """Right to left for every paragraph, and East Asian line breaking: the first and last characters of a line
+    (kinsoku), punctuation allowed to hang past the margin (overflowPunct), space between East Asian text and
+    Latin text or digits (autoSpaceDE, autoSpaceDN), and Latin words never broken across lines. The last is
+    `w:wordWrap` *on*: ECMA-376 17.3.1.45 ("Allow Line Breaking At Character Level") says a paragraph with it off
+    breaks Latin words at any character, and with it on (or never set) at word boundaries only; Word's own
+    "Allow Latin text to wrap in the middle of a word" box writes it off. It is written on, so a reference document
+    cannot have turned it off."""
+    names = ["bidi"] if settings.rtl else []
+    if settings.east_asian:
+        names += ["kinsoku", "wordWrap", "overflowPunct", "autoSpaceDE", "autoSpaceDN"]
+    for name in names:
+        _set_child(ppr, name, PPR_ORDER).attrib.clear()
+
+
+# What Word on a machine without a brief's font uses instead (the font table's w:altName: "alternative names which
+# can be used to locate the font", ECMA-376 17.8.3.1), the font's family and its Windows character set: the font
+# shipped with Windows for the same script and style. The fonts CI installs (Noto CJK, Amiri) are rarely on a
+# Windows machine; the Song (Ming) faces stand in for the Noto serif CJK ones, the Gothic/Hei faces for the sans
+# ones, and Simplified Arabic (the Naskh face among Windows' Arabic fonts) for the Naskh faces Amiri and Noto Naskh
+# Arabic. SimSun and SimHei get their Chinese names, the names Chinese Windows lists them under. The character set
+# (GB2312 86, Big5 88, Shift JIS 80, Hangul 81, Arabic B2) is what Word's own font substitution matches first; a
+# font not listed here gets the one of the brief's language for its script.
+FONT_HINTS = {
+    "Noto Serif CJK SC": ("SimSun", "roman", "86"), "Noto Sans CJK SC": ("SimHei", "swiss", "86"),
+    "Noto Serif CJK TC": ("PMingLiU", "roman", "88"), "Noto Sans CJK TC": ("Microsoft JhengHei", "swiss", "88"),
+    "Noto Serif CJK JP": ("MS Mincho", "roman", "80"), "Noto Sans CJK JP": ("MS Gothic", "swiss", "80"),
+    "Noto Serif CJK KR": ("Batang", "roman", "81"), "Noto Sans CJK KR": ("Malgun Gothic", "swiss", "81"),
+    "Amiri": ("Simplified Arabic", "roman", "B2"), "Noto Naskh Arabic": ("Simplified Arabic", "roman", "B2"),
+    "Noto Sans Arabic": ("Arial", "swiss", "B2"), "SimSun": ("宋体", "auto", "86"), "SimHei": ("黑体", "swiss", "86"),
+}
+# Windows character sets (w:charset, as Word writes them) by language.
+CHARSETS = {"zh-tw": "88", "zh-hk": "88", "zh-mo": "88", "zh-hant": "88", "zh": "86", "ja": "80", "ko": "81",
+            "ar": "B2", "fa": "B2", "ur": "B2", "he": "B1", "iw": "B1", "th": "DE"}
+
+
+def _charset(script: str) -> str:
+    """The character set of a font for script 'east_asian:zh-CN' or 'complex:ar-SA' ('latin': Western, 00)."""
+    tag = script.partition(":")[2].lower()
+    for prefix in (tag, "-".join(tag.split("-")[:2]), tag.split("-")[0]):
+        if prefix in CHARSETS:
+            return CHARSETS[prefix]
+    return "00"
+
+
+def _font_entry(name: str, script: str) -> Any:
+    """A font table's w:font for a brief's font (schema order: altName, charset, family, pitch)."""
+    alt, family, charset = FONT_HINTS.get(name, ("", "auto", _charset(script)))
+    font = etree.Element(w("font"))
+    font.set(w("name"), name)
+    if alt:
+        etree.SubElement(font, w("altName")).set(w("val"), alt)
+    etree.SubElement(font, w("charset")).set(w("val"), charset)
+    etree.SubElement(font, w("family")).set(w("val"), family)
+    etree.SubElement(font, w("pitch")).set(w("val"), "variable")
+    return font
+
+
+def _settings(tree: Any, latin: str, east_asian: str, complex_: str) -> bytes:
     """A copy of the reference's settings made right for a brief (see `Reference.settings`)."""
     for name in SETTINGS_DROPPED:
         for found in tree.findall(w(name)):
@@ -418,9 +554,9 @@ def _settings(tree: Any, language: str, east_asian: str) -> bytes:
     mode.set(w("val"), COMPATIBILITY_MODE)
     lang = _set_child(tree, "themeFontLang", SETTINGS_ORDER)
     lang.attrib.clear()
-    lang.set(w("val"), language)
-    lang.set(w("eastAsia"), east_asian)
-    lang.set(w("bidi"), "ar-SA")
+    for key, value in (("val", latin), ("eastAsia", east_asian), ("bidi", complex_)):
+        if value:
+            lang.set(w(key), value)
     return XML_HEAD.encode() + etree.tostring(tree, encoding="UTF-8")
 
 

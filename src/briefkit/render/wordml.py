@@ -68,14 +68,15 @@ def _bookmarked(runs: str, bookmark: tuple[int, str] | None) -> str:
 @lru_cache(maxsize=16384)  # the same sentences and citations recur in brief after brief
 def run(text: str, style: str | None = None, *, bold: bool = False, italic: bool = False, strike: bool = False,
         superscript: bool = False, rtl: bool = False) -> str:
-    """`w:r` with its properties (rStyle, b, i, strike, vertAlign, rtl) and its text."""
+    """`w:r` with its properties (rStyle, b, i, strike, vertAlign, rtl) and its text. Bold and italic are set for
+    complex-script text too (bCs, iCs: Word and LibreOffice read only those for Arabic or Hebrew)."""
     rpr = []
     if style:
         rpr.append(f'<w:rStyle w:val="{attr(style)}"/>')
     if bold:
-        rpr.append("<w:b/>")
+        rpr.append("<w:b/><w:bCs/>")
     if italic:
-        rpr.append("<w:i/>")
+        rpr.append("<w:i/><w:iCs/>")
     if strike:
         rpr.append("<w:strike/>")
     if superscript:
@@ -179,11 +180,13 @@ def document_part(document_open: str, body: str, section: str, document_close: s
 
 
 def table(rows: Iterable[str], widths: Iterable[int], style: str | None, indent: int = 0, caption: str = "",
-          description: str = "") -> str:
-    """`w:tbl`: properties (style, width, indent, fixed layout, look, alt text: caption and description), the grid
-    (each column's width, in twips), then the rows."""
+          description: str = "", rtl: bool = False) -> str:
+    """`w:tbl`: properties (style, right to left, width, indent, fixed layout, look, alt text: caption and
+    description), the grid (each column's width, in twips), then the rows. A right-to-left table (`bidiVisual`)
+    has its first column on the right, and its indent from the right margin."""
     widths = list(widths)
     table_style = f'<w:tblStyle w:val="{attr(style)}"/>' if style else ""
+    table_style += "<w:bidiVisual/>" if rtl else ""
     table_indent = f'<w:tblInd w:w="{indent}" w:type="dxa"/>' if indent else ""
     look = ('<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
             'w:noHBand="0" w:noVBand="1"/>')
