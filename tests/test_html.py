@@ -51,7 +51,7 @@ def test_html_is_standalone_with_print_css_and_linked_notes(tmp_path, cli):
     out = tmp_path / "out"
     cli("build", "china-csw", "china-opening-speech", "--format", "html", "--out", out)
     page = (out / "CSW_China_Example_University.html").read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and '<html lang="en-GB">' in page
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="en-GB" dir="ltr">' in page
     assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in page
     assert "@page { size: letter; margin: 2.54cm" in page  # NMUN: US Letter, one-inch margins
     assert 'font-family: "Times New Roman"' in page and "font-size: 11pt" in page
@@ -85,7 +85,7 @@ def test_html_matches_golden(tmp_path, cli, golden):
         for path in sorted(out.glob("*.html")):
             golden(f"{workspace}/{path.name}", path.read_bytes())
     page = (tmp_path / "mini" / "good-third-committee.html").read_text()
-    notes, heading = page.index('<section class="footnotes">'), page.index('class="references">Bibliography</h2>')
+    notes, heading = page.index('<section class="footnotes" aria-label="Notes">'), page.index('class="references">Bibliography</h2>')
     assert notes < heading < page.index('<div class="references">\n<p>Test Organisation.')  # notes, then sources
 
 

@@ -34,7 +34,7 @@ class RenderSettings:
     paper: str = "letter"
     margins: tuple[float, float, float, float] = (2.54, 2.54, 2.54, 2.54)  # cm: top, bottom, left, right
     font: str = "Times New Roman"
-    east_asian_font: str = "SimSun"
+    east_asian_font: str = ""  # the language's or the conference's (languages/<tag>.yaml fonts)
     font_size: float = 12
     font_size_range: tuple[float, float] | None = None
     line_spacing: float = 1.0
