@@ -413,7 +413,7 @@ class _Run:
         self.used.extend(i for s in chosen.values() if s.preambular or s.operative for i in (s.id, s.file_id) if i)
         from briefkit.resolution import Resolution, ResolutionBuilder  # only drafts need the clause rules
 
-        builder = ResolutionBuilder(self.composer.phrases(), job.committee, self.problems, brief.path)
+        builder = ResolutionBuilder(self.composer.phrases(brief.language), job.committee, self.problems, brief.path)
         preambular = [c for s in chosen.values() for c in s.preambular] + list(choice.preambular)
         operative = [c for s in chosen.values() for c in s.operative] + list(choice.operative)
         if not operative:
@@ -579,7 +579,7 @@ class Composer:
         self.library = library
         self.memo = {} if memo is None else memo  # formatted citations, keyed by digest (see citations.py)
         self.env = make_environment(ws, library, keep_compiled)
-        self._phrases: Phrases | None = None
+        self._phrases: dict[str, Phrases] = {}
         self._languages: dict[str, Language] = {}
         self._strings: dict[str, jinja2.Template] = {}
         self._views: dict[int, tuple[Any, Any]] = {}
@@ -641,13 +641,13 @@ class Composer:
         committee = job.committee.short_name if brief.kind in ("handout", "speech") else job.committee.name
         return language.text("title", kind=kind, country=job.country.short_name, committee=committee)
 
-    def phrases(self) -> Phrases:
-        """The resolution phrase lists, read once."""
-        if self._phrases is None:
+    def phrases(self, language: str = "en") -> Phrases:
+        """The resolution phrase lists of a language, read once."""
+        if language not in self._phrases:
             from briefkit.resolution import load_phrases
 
-            self._phrases = load_phrases(self.ws)
-        return self._phrases
+            self._phrases[language] = load_phrases(self.ws, language)
+        return self._phrases[language]
 
     def country_names(self, values: Iterable[str], brief: Brief, key: str, problems: Problems,
                       language: Language | None = None) -> tuple[str, ...]:

@@ -392,9 +392,24 @@ LIST_LABELS = {
 }
 
 
-def list_scheme(kind: str) -> tuple[tuple[str, str], ...]:
-    """The label of each ordered-list level (it repeats past its last level) for a kind."""
-    return LIST_LABELS.get(kind, LIST_LABELS["default"])
+def list_scheme(kind: str, language: str = "en") -> tuple[tuple[str, str], ...]:
+    """The label of each ordered-list level (it repeats past its last level) for a kind, in a language (BCP 47).
+    A resolution's levels are labelled as the United Nations labels them in that language
+    (docs/resolutions-by-language.md): English (a), (i); French, Spanish and Russian a), i) (Latin letters in
+    Russian too); Chinese (a), then the ideographic numerals (一); Arabic operative paragraphs "1 -", then the
+    letters in abjad order (أ), (ب), (ج), then ’1‘."""
+    if kind != "resolution":
+        return LIST_LABELS.get(kind, LIST_LABELS["default"])
+    by_language = {
+        "fr": (("decimal", "{n}."), ("lowerLetter", "{n})"), ("lowerRoman", "{n})"), ("lowerLetter", "{n}."),
+               ("lowerRoman", "{n}.")),
+        "zh": (("decimal", "{n}."), ("lowerLetter", "({n})"), ("chineseCounting", "（{n}）"), ("lowerLetter", "{n}."),
+               ("lowerRoman", "{n}.")),
+        "ar": (("decimal", "{n} -"), ("arabicAbjad", "({n})"), ("decimal", "’{n}‘"), ("arabicAbjad", "{n}."),
+               ("decimal", "{n}.")),
+    }
+    by_language["es"] = by_language["ru"] = by_language["fr"]
+    return by_language.get((language or "en").lower().split("-")[0], LIST_LABELS["resolution"])
 
 
 def list_label(scheme: tuple[tuple[str, str], ...], level: int, number: int) -> str:
@@ -407,9 +422,33 @@ def list_label(scheme: tuple[tuple[str, str], ...], level: int, number: int) -> 
             text = chr(ord("a") + rest) + text
     elif fmt == "lowerRoman":
         text = _roman(number).lower()
+    elif fmt == "arabicAbjad":  # Word's abjad order: أ ب ج د هـ و ز ح ط ي ...
+        text = _cycle(ABJAD, number)
+    elif fmt == "chineseCounting":
+        text = _chinese(number)
     else:
         text = str(number)
     return label.format(n=text)
+
+
+ABJAD = ("أ", "ب", "ج", "د", "هـ", "و", "ز", "ح", "ط", "ي", "ك", "ل", "م", "ن", "س", "ع", "ف", "ص", "ق", "ر", "ش", "ت",
+         "ث", "خ", "ذ", "ض", "ظ", "غ")
+_DIGITS = "〇一二三四五六七八九"
+
+
+def _cycle(letters: tuple[str, ...], number: int) -> str:
+    """The letter of `number` (1-based), doubled past the last as Word does (28 letters: the 29th is أأ)."""
+    repeat, index = divmod(number - 1, len(letters))
+    return letters[index] * (repeat + 1)
+
+
+def _chinese(number: int) -> str:
+    """Chinese counting numerals below 100, as Word's chineseCounting writes them: 一, 十, 十一, 二十一."""
+    if number >= 100:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    text = ("" if tens == 1 else _DIGITS[tens]) + "十" if tens else ""
+    return text + (_DIGITS[ones] if ones or not tens else "")
 
 
 def _roman(number: int) -> str:

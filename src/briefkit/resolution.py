@@ -13,54 +13,144 @@ then "Also recalling", then "Further recalling" (the `repeats` adverbs of the ph
 from the clause bank get it here, since a bank's author cannot know which clauses a draft will gather; a
 clause the delegate wrote in the brief is printed as typed, and a bare repeat there is reported at its line
 with the opener to write.
+
+Every language's conventions are data, in its phrase file (`resolution-phrases.<tag>.yaml`, found by the brief's
+language as the language files are; docs/resolutions-by-language.md): the closing punctuation (Chinese "，；：。",
+Arabic "،؛"), the case of an opener (Russian writes them in lower case), where a repeat's adverb goes ("Also
+recalling", "Rappelant également", "ссылаясь также на", "又回顾": `repeat_at`, or a `|` in the opener), whether
+words are spaced, and a conjunction the first preambular clause goes without (Arabic "إذ", then "وإذ").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.model import ClauseText, Committee
-from briefkit.schema import STR, Field, ListOf, Record, validate
+from briefkit.schema import BOOL, STR, Choice, Field, ListOf, MapOf, Record, validate
 from briefkit.workspace import Workspace
 from briefkit.yamlio import load_yaml_file
 
+MARK = "|"  # in an opener of a phrase file: where a repeat's adverb goes ("ссылаясь | на")
+PUNCTUATION_SCHEMA = Record({
+    "comma": Field(STR, doc="ends a preambular clause"),
+    "semicolon": Field(STR, doc="ends an operative clause or sub-clause"),
+    "colon": Field(STR, doc="ends a clause with sub-clauses"),
+    "full_stop": Field(STR, doc="ends the last operative clause"),
+})
 PHRASES_SCHEMA = Record({
-    "adverbs": Field(ListOf(STR)),
+    "language": Field(STR, doc="the language of the openers (BCP 47), for the reader"),
+    "adverbs": Field(ListOf(STR), doc="adverbs an opener may take where a repeat's adverb goes (Strongly urges)"),
     "repeats": Field(ListOf(STR), doc="adverbs a repeated opener takes, in turn: Also, Further"),
+    "repeat_at": Field(Choice(("start", "end")), doc="where a repeat's adverb goes when the opener marks no place "
+                       "with '|': start (Also recalling, 又回顾) or end (Rappelant également); default start"),
+    "case": Field(Choice(("capital", "lower", "none")), doc="the first letter of an opener: capital (the default), "
+                  "lower (Russian), none (scripts without case)"),
+    "subclause_case": Field(Choice(("capital", "lower", "none")), doc="the first letter of a sub-clause "
+                            "(default: capital)"),
+    "spaced": Field(BOOL, doc="words are separated by spaces (default true; Chinese: false, so an adverb is "
+                    "joined to the opener without one and an opener needs no space after it)"),
+    "punctuation": Field(PUNCTUATION_SCHEMA, doc="the closing punctuation of clauses (default , ; : .)"),
+    "first_preambular": Field(MapOf(STR), doc="how the first preambular clause begins instead: Arabic writes "
+                              "'إذ' first and 'وإذ' after it (the openers are listed in the later form)"),
     "preambular": Field(ListOf(STR), required=True),
     "operative": Field(ListOf(STR), required=True),
 })
-_TRAILING = re.compile(r"[\s,;:.…]+$")
+_TRAILING = re.compile(r"[\s,;:.…，；：。、،؛]+$")
+
+
+@dataclass(frozen=True)
+class Punctuation:
+    comma: str = ","
+    semicolon: str = ";"
+    colon: str = ":"
+    full_stop: str = "."
 
 
 @dataclass(frozen=True)
 class Phrases:
-    """The standard opening phrases, longest first so 'Notes with concern' wins over 'Notes'."""
+    """The standard opening phrases, longest first so 'Notes with concern' wins over 'Notes', and the conventions
+    of their language (see the module's doc)."""
 
     adverbs: tuple[str, ...]
     preambular: tuple[str, ...]
     operative: tuple[str, ...]
     repeats: tuple[str, ...] = ("Also", "Further")
+    repeat_at: str = "start"
+    case: str = "capital"
+    subclause_case: str = "capital"
+    spaced: bool = True
+    punctuation: Punctuation = Punctuation()
+    first_preambular: tuple[tuple[str, str], ...] = ()  # (later form, first form): ("وإذ", "إذ")
+    marks: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)  # phrase -> adverb's place
+    source: str = "templates/resolution-phrases.yaml"
+
+    def place(self, phrase: str) -> int:
+        """Where a repeat's adverb goes in `phrase`: its mark, or the language's `repeat_at`."""
+        found = self.marks.get(phrase.lower())
+        if found is not None:
+            return found
+        return 0 if self.repeat_at == "start" else len(phrase)
 
 
-def load_phrases(ws: Workspace) -> Phrases:
-    """The workspace's phrase lists (templates/resolution-phrases.yaml), or the built-in ones."""
-    path = ws.find("templates", "resolution-phrases", ".yaml")
-    if path is None:
+def phrase_files(ws: Workspace, language: str) -> list[Path]:
+    """The phrase files of a language, most specific first: 'zh-CN' reads resolution-phrases.zh-cn.yaml, then
+    resolution-phrases.zh.yaml, then the English resolution-phrases.yaml (only the first found is used)."""
+    parts = (language or "en").lower().split("-")
+    names = [f"resolution-phrases.{'-'.join(parts[:n])}" for n in range(len(parts), 0, -1)]
+    found = [ws.find("templates", name, ".yaml") for name in (*names, "resolution-phrases")]
+    return [path for path in found if path is not None]
+
+
+def load_phrases(ws: Workspace, language: str = "en") -> Phrases:
+    """The phrase lists of a brief's language (templates/resolution-phrases.<tag>.yaml, the workspace's before the
+    built-in ones), or the English ones."""
+    files = phrase_files(ws, language)
+    if not files:
         raise BriefkitError([Problem(ws.root, None, "no templates/resolution-phrases.yaml")])
+    path = files[0]
     problems = Problems()
     data = validate(load_yaml_file(path), PHRASES_SCHEMA, path, problems)
     problems.raise_errors()
+    return make_phrases(data, f"templates/{path.name}")
 
-    def longest_first(items: Iterable[str]) -> tuple[str, ...]:
-        return tuple(sorted(set(items), key=lambda p: (-len(p), p)))
 
-    return Phrases(longest_first(data.get("adverbs") or ()), longest_first(data["preambular"]),
-                   longest_first(data["operative"]), tuple(data.get("repeats") or ("Also", "Further")))
+def make_phrases(data: Mapping[str, Any], source: str = "templates/resolution-phrases.yaml") -> Phrases:
+    """Phrases from the (validated) data of a phrase file."""
+    first = tuple((str(k).strip(), str(v).strip()) for k, v in dict(data.get("first_preambular") or {}).items())
+    marks: dict[str, int] = {}
+
+    def read(items: Iterable[Any] | None) -> tuple[str, ...]:
+        out = set()
+        for item in items or ():
+            text = " ".join(str(item).split())
+            if MARK in text:
+                head, _, tail = text.partition(MARK)
+                head, tail = head.rstrip(), tail.lstrip()
+                text = f"{head} {tail}" if head and tail and data.get("spaced", True) else head + tail
+                marks[text.lower()] = len(head)
+            out.add(text)
+            for later, earlier in first:  # the first clause's form is an opener too: 'إذ تشير إلى'
+                if text.startswith(later + " "):
+                    variant = earlier + text[len(later):]
+                    out.add(variant)
+                    if text.lower() in marks:
+                        marks[variant.lower()] = marks[text.lower()] - len(later) + len(earlier)
+        return tuple(sorted(out, key=lambda p: (-len(p), p)))
+
+    punctuation = {k: v for k, v in dict(data.get("punctuation") or {}).items() if v}
+    preambular, operative = read(data["preambular"]), read(data["operative"])
+    adverbs = tuple(sorted({" ".join(str(a).split()) for a in data.get("adverbs") or ()},
+                           key=lambda p: (-len(p), p)))
+    return Phrases(adverbs, preambular, operative,
+                   tuple(data.get("repeats") or ("Also", "Further")),
+                   str(data.get("repeat_at") or "start"), str(data.get("case") or "capital"),
+                   str(data.get("subclause_case") or "capital"), bool(data.get("spaced", True)),
+                   Punctuation(**punctuation), first, marks, source)
 
 
 @dataclass(frozen=True)
@@ -89,33 +179,87 @@ class Resolution:
     signatories: tuple[str, ...]
 
 
-def _starts_with(text: str, phrase: str) -> bool:
-    """`text` begins with `phrase` (any case) followed by a word boundary."""
+def _starts_with(text: str, phrase: str, spaced: bool = True) -> bool:
+    """`text` begins with `phrase` (any case) followed by a word boundary (any character where words are not
+    spaced)."""
     n = len(phrase)
-    return text[:n].lower() == phrase.lower() and (len(text) == n or not text[n].isalnum())
+    return text[:n].lower() == phrase.lower() and (len(text) == n or not spaced or not text[n].isalnum())
 
 
-def _after_adverbs(text: str, adverbs: Sequence[str]) -> int:
-    """Where the opening phrase starts, after up to two adverbs ("Also strongly urges")."""
+def _after_adverbs(text: str, adverbs: Sequence[str], spaced: bool = True) -> int:
+    """Where the text after up to two adverbs starts ("Also strongly urges"; "又回顾" where words are not spaced)."""
     pos = 0
     for _ in range(2):
-        adverb = next((a for a in adverbs if _starts_with(text[pos:], a) and text[pos + len(a):][:1] == " "), None)
+        adverb = next((a for a in adverbs if _starts_with(text[pos:], a, spaced)
+                       and (not spaced or text[pos + len(a):][:1] == " ")), None)
         if adverb is None:
             break
-        pos += len(adverb) + 1
+        pos += len(adverb) + (1 if spaced else 0)
     return pos
 
 
-def split_opener(text: str, phrases: Sequence[str], adverbs: Sequence[str]) -> tuple[str, str, bool]:
+@dataclass(frozen=True)
+class Match:
+    phrase: str  # as the phrase file lists it
+    end: int  # where the opener ends in the text
+    adverbs: int  # how many adverbs stand at the phrase's place (a written repeat: 'Rappelant également')
+
+
+def find_opener(text: str, phrases: Sequence[str], adverbs: Sequence[str],
+                place: Callable[[str], int] | None = None, spaced: bool = True) -> Match | None:
+    """The standard phrase `text` opens with, with up to two adverbs at its place (before it in English: "Further
+    recalling"; after its participle in Russian: "ссылаясь также на"; `place` says where, default before); None if
+    it opens with none."""
+    gap = " " if spaced else ""
+    best: Match | None = None
+    places = ((phrase, at) for phrase in phrases
+              for at in _places(place(phrase) if place is not None else 0, len(phrase)))
+    for phrase, at in places:
+        head, tail = phrase[:at], phrase[at:]
+        if text[:at].lower() != head.lower():
+            continue
+        pos, count = at, 0
+        for _ in range(2):
+            if at == 0:  # 'Also recalling', '又回顾'
+                adverb = next((a for a in adverbs if _starts_with(text[pos:], a, spaced)
+                               and text[pos + len(a):pos + len(a) + len(gap)] == gap), None)
+                step = len(adverb or "") + len(gap)
+            else:  # 'Rappelant également', 'ссылаясь также на'
+                adverb = next((a for a in adverbs if text[pos:pos + len(gap)] == gap
+                               and _starts_with(text[pos + len(gap):], a, spaced)), None)
+                step = len(gap) + len(adverb or "")
+            if adverb is None:
+                break
+            pos, count = pos + step, count + 1
+        if tail:
+            if not _starts_with(text[pos:], tail, spaced):
+                continue
+            end = pos + len(tail)
+        elif spaced and pos < len(text) and text[pos].isalnum():
+            continue
+        else:
+            end = pos
+        if best is None or end > best.end:
+            best = Match(phrase, end, count)
+    return best
+
+
+def _places(at: int, length: int) -> tuple[int, ...]:
+    """Where adverbs are looked for in a phrase: at its place, and at its end if it is marked inside ("Prenant
+    note également" is read as well as "Prenant également note")."""
+    return (at, length) if 0 < at < length else (at,)
+
+
+def split_opener(text: str, phrases: Sequence[str], adverbs: Sequence[str],
+                 place: Callable[[str], int] | None = None, spaced: bool = True) -> tuple[str, str, bool]:
     """(opener, rest, known): the opening phrase with any adverbs before it, and whether it is standard."""
-    pos = _after_adverbs(text, adverbs)
-    phrase = next((p for p in phrases if _starts_with(text[pos:], p)), None)
-    if phrase is not None:
-        end = pos + len(phrase)
-        return text[:end], text[end:], True
-    word = re.match(r"\S+", text[pos:])
+    match = find_opener(text, phrases, adverbs, place, spaced)
+    if match is not None:
+        return text[:match.end], text[match.end:], True
+    pos = _after_adverbs(text, adverbs, spaced)
+    word = re.match(r"\S+" if spaced else r"[^，,、：:；;]{1,4}", text[pos:])
     end = pos + (word.end() if word else 0)
-    return text[:end].rstrip(",;:"), text[end:], False
+    return text[:end].rstrip(",;:，；：،؛"), text[end:], False
 
 
 class ResolutionBuilder:
@@ -129,67 +273,103 @@ class ResolutionBuilder:
         self.used: dict[tuple[str, str], int] = {}  # (part, phrase) -> clauses it has opened so far
 
     def preambular(self, texts: Sequence[ClauseText]) -> tuple[Clause, ...]:
-        return tuple(self._opened(t, "preambular", ",", ()) for t in texts)
+        comma = self.phrases.punctuation.comma
+        return tuple(self._first(self._opened(t, "preambular", comma, ()), i == 0) for i, t in enumerate(texts))
 
     def operative(self, texts: Sequence[ClauseText]) -> tuple[Clause, ...]:
         return tuple(self._opened(t, "operative", *self._ending(t, i == len(texts) - 1))
                      for i, t in enumerate(texts))
 
     def _ending(self, text: ClauseText, final: bool) -> tuple[str, tuple[Clause, ...]]:
+        marks = self.phrases.punctuation
         if not text.sub:
-            return ("." if final else ";"), ()
-        return ":", self._subs(text.sub, final)
+            return (marks.full_stop if final else marks.semicolon), ()
+        return marks.colon, self._subs(text.sub, final)
 
     def _subs(self, texts: Sequence[ClauseText], final: bool) -> tuple[Clause, ...]:
         out = []
         for i, text in enumerate(texts):
             end, sub = self._ending(text, final and i == len(texts) - 1)
-            out.append(Clause("", _capitalized(_bare(text.text)), end, sub))
+            out.append(Clause("", _cased(_bare(text.text), self.phrases.subclause_case), end, sub))
         return tuple(out)
 
+    def _first(self, clause: Clause, first: bool) -> Clause:
+        """The conjunction a preambular clause takes by its place (Arabic: 'إذ' first, 'وإذ' after)."""
+        for later, earlier in self.phrases.first_preambular:
+            old, new = (later, earlier) if first else (earlier, later)
+            if clause.opener.startswith(old + " "):
+                return Clause(new + clause.opener[len(old):], clause.rest, clause.end, clause.sub)
+        return clause
+
+    def _find(self, text: str, phrases: Sequence[str]) -> Match | None:
+        p = self.phrases
+        return find_opener(text, phrases, (*p.adverbs, *p.repeats), p.place, p.spaced)
+
     def _opened(self, text: ClauseText, part: str, end: str, sub: tuple[Clause, ...]) -> Clause:
-        bare = _capitalized(_bare(text.text))
-        own = self.phrases.preambular if part == "preambular" else self.phrases.operative
-        other = self.phrases.operative if part == "preambular" else self.phrases.preambular
-        opener, rest, known = split_opener(bare, own, self.phrases.adverbs)
-        if not known:
-            wrong_part = split_opener(bare, other, self.phrases.adverbs)
-            if wrong_part[2]:
+        p = self.phrases
+        bare = _bare(text.text)
+        own = p.preambular if part == "preambular" else p.operative
+        other = p.operative if part == "preambular" else p.preambular
+        match = self._find(bare, own)
+        wrong_part = None if match else self._find(bare, other)
+        if p.case != "lower" or match or wrong_part:
+            bare = _cased(bare, p.case)
+        if match is None:
+            if wrong_part is not None:
                 other_part = "operative" if part == "preambular" else "preambular"
-                self.problems.warn(text.path, text.line, f"'{wrong_part[0]}' opens {other_part} clauses, but this "
-                                   f"is a {part} clause")
-            else:
+                self.problems.warn(text.path, text.line, f"'{bare[:wrong_part.end]}' opens {other_part} clauses, "
+                                   f"but this is a {part} clause")
+            opener, rest, _known = split_opener(bare, own, p.adverbs, None, p.spaced)
+            if wrong_part is None:
                 self.problems.warn(text.path, text.line, f"'{opener}' is not a standard {part} opener",
-                                   did_you_mean(opener, own) or "see templates/resolution-phrases.yaml")
+                                   did_you_mean(opener, own) or f"see {p.source}")
         else:
-            opener = self._repeated(opener, part, text)
+            opener, rest = bare[:match.end], bare[match.end:]
+            opener = self._repeated(opener, match, part, text)
         if part == "operative":
             self._check_verb(bare, text)
         return Clause(opener, rest, end, sub)
 
-    def _repeated(self, opener: str, part: str, text: ClauseText) -> str:
+    def _canonical(self, phrase: str) -> str:
+        """A phrase as the count of repeats knows it: the later form of one with a first-clause form."""
+        for later, earlier in self.phrases.first_preambular:
+            if phrase.startswith(earlier + " "):
+                return later + phrase[len(earlier):]
+        return phrase
+
+    def _repeated(self, opener: str, match: Match, part: str, text: ClauseText) -> str:
         """The opener of a phrase's second and later clauses in a part: with an adverb ('Also recalling') if it
         came from the clause bank, as typed (and reported if bare) if the delegate wrote it."""
-        at = _after_adverbs(opener, self.phrases.adverbs)
-        phrase = opener[at:]
-        key = (part, phrase.lower())
+        p = self.phrases
+        key = (part, self._canonical(match.phrase).lower())
         count = self.used[key] = self.used.get(key, 0) + 1
-        if count == 1 or at > 0 or not self.phrases.repeats:
+        if count == 1 or match.adverbs > 0 or not p.repeats:
             return opener
-        adverb = self.phrases.repeats[(count - 2) % len(self.phrases.repeats)]
-        better = f"{adverb} {phrase[:1].lower()}{phrase[1:]}"
+        better = self.repeat_form(opener, match.phrase, p.repeats[(count - 2) % len(p.repeats)])
         if self.own is not None and text.path == self.own:
             earlier = "an earlier" if count == 2 else f"{count - 1} earlier"
-            self.problems.warn(text.path, text.line, f"'{phrase}' already opens {earlier} {part} clause"
+            self.problems.warn(text.path, text.line, f"'{opener}' already opens {earlier} {part} clause"
                                f"{'s' if count > 2 else ''}: UN practice repeats an opener with an adverb",
                                f"write '{better}'")
             return opener
         return better
 
+    def repeat_form(self, opener: str, phrase: str, adverb: str) -> str:
+        """`opener` (as written: `phrase` in the text's case) with `adverb` at the phrase's place: 'Also recalling',
+        'Rappelant également', 'ссылаясь также на', '又回顾'."""
+        p = self.phrases
+        at = p.place(phrase)
+        gap = " " if p.spaced else ""
+        if at == 0:
+            rest = opener[:1].lower() + opener[1:] if p.case == "capital" else opener
+            return f"{adverb}{gap}{rest}"
+        head, tail = opener[:at].rstrip(), opener[at:].lstrip()
+        return f"{head}{gap}{adverb}{gap if tail else ''}{tail}"
+
     def _check_verb(self, bare: str, text: ClauseText) -> None:
-        verb_at = _after_adverbs(bare, self.phrases.adverbs)
+        verb_at = _after_adverbs(bare, (*self.phrases.adverbs, *self.phrases.repeats), self.phrases.spaced)
         for verb in self.committee.forbidden_verbs:
-            if _starts_with(bare[verb_at:], verb):
+            if _starts_with(bare[verb_at:], verb, self.phrases.spaced):
                 self.problems.error(text.path, text.line,
                                     f"the {self.committee.name} may not use '{verb}' in an operative clause",
                                     f"{self.committee.path.name} lists it under forbidden_verbs")
@@ -218,5 +398,10 @@ def _bare(text: str) -> str:
     return _TRAILING.sub("", " ".join(text.split()))
 
 
-def _capitalized(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _cased(text: str, case: str) -> str:
+    """`text` with its first letter as the language writes an opener: capital, lower, or as typed ('none')."""
+    if case == "capital":
+        return text[:1].upper() + text[1:]
+    if case == "lower":
+        return text[:1].lower() + text[1:]
+    return text

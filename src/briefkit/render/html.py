@@ -69,12 +69,14 @@ class HtmlWriter(Visitor[str]):
 
     def __init__(self, link_ok: Callable[[str], bool] = safe_link,
                  image_src: Callable[[Image], str] = lambda image: image.src, ids: bool = True,
-                 notes_label: str = "", back_label: str = "back to the text", rtl: bool = False):
+                 notes_label: str = "", back_label: str = "back to the text", rtl: bool = False,
+                 clause_scheme: tuple[tuple[str, str], ...] | None = None):
         self.link_ok = link_ok
         self.image_src = image_src
         self.ids = ids
         self.notes_label = notes_label  # the notes section's name for screen readers (its aria-label)
         self.back_label = back_label  # the title of a note's link back to its reference
+        self.clause_scheme = clause_scheme or list_scheme("resolution")  # a resolution's labels, in its language
         self.rtl = rtl  # a right-to-left page: a table column aligned left or right is aligned to its start or end
         self.tight = False
         self.refs: dict[int, int] = {}  # note number -> references seen so far
@@ -144,7 +146,7 @@ class HtmlWriter(Visitor[str]):
         for number, item in enumerate(node.items, node.start):
             inner = self.blocks(item.children)
             if sub:
-                label = f'<span class="label">{list_label(list_scheme("resolution"), node.level, number)}</span> '
+                label = f'<span class="label">{list_label(self.clause_scheme, node.level, number)}</span> '
                 inner = "<p>" + label + inner[3:] if inner.startswith("<p>") else label + inner
             items.append(f"<li>{inner}</li>\n")
         self.tight, self.clauses = saved, saved_clauses
@@ -312,6 +314,7 @@ def write_html(document: Document, settings: RenderSettings) -> bytes:
 
     rtl = settings.direction == "rtl"
     main = HtmlWriter(safe_link, embedded, notes_label=settings.notes_heading, back_label=settings.back_label,
+                      clause_scheme=list_scheme("resolution", settings.language),
                       rtl=rtl).visit(document)
     if settings.internal:  # preparation notes: said on screen, and on every printed page (the @page rule)
         main = f'<p class="internal-mark">{_escape(settings.internal_mark)}</p>\n{main}'

@@ -59,7 +59,8 @@ def escape(text: str) -> str:
 class MarkdownWriter(Visitor[str]):
     """Each method returns its node as Markdown; blocks are joined by blank lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, clause_scheme: tuple[tuple[str, str], ...] | None = None) -> None:
+        self.clause_scheme = clause_scheme or list_scheme("resolution")  # a resolution's labels, in its language
         self.avoid = ""  # for the list about to be written: the marker of the list just before it, if any
         self.marker = ""  # the marker the list just written took
         self.mark = "*"  # for the emphasis about to be written: '*' or '_'
@@ -162,7 +163,7 @@ class MarkdownWriter(Visitor[str]):
             if isinstance(child, ListBlock) and child.ordered:
                 for number, item in enumerate(child.items, child.start):
                     inner = self._clause_blocks(item.children) or [""]
-                    inner[0] = f"{list_label(list_scheme('resolution'), child.level, number)} {inner[0]}".rstrip()
+                    inner[0] = f"{list_label(self.clause_scheme, child.level, number)} {inner[0]}".rstrip()
                     out.extend(inner)
             else:
                 out.append(self.blocks((child,)))
@@ -319,4 +320,5 @@ def _url(url: str, title: str) -> str:
 
 def render_markdown(document: Document, meta: Mapping[str, Any]) -> bytes:
     """The brief as a Markdown file (UTF-8)."""
-    return MarkdownWriter().render(document, meta).encode("utf-8")
+    scheme = list_scheme("resolution", str(meta.get("lang") or "en"))
+    return MarkdownWriter(scheme).render(document, meta).encode("utf-8")

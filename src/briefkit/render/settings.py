@@ -194,7 +194,8 @@ def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
                                  else (conference.font_size, conference.line_spacing, conference.font_size_range))
     return RenderSettings(
         title=curl_text(composed.title, marks), language=brief.language, kind=brief.kind,
-        scheme=list_scheme(brief.kind), paper=conference.paper, margins=(m.top, m.bottom, m.left, m.right),
+        scheme=list_scheme(brief.kind, brief.language), paper=conference.paper,
+        margins=(m.top, m.bottom, m.left, m.right),
         font=conference.font or language.fonts.get("latin", ""), font_size=size,
         east_asian_font=conference.east_asian_font or language.fonts.get("east_asian", ""),
         complex_font=conference.complex_font or language.fonts.get("complex", ""),
