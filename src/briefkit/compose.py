@@ -18,7 +18,7 @@ from briefkit import __version__
 from briefkit.api import NAMES, View, freeze, frozen_function
 from briefkit.citations import apply_citations
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
-from briefkit.languages import Language, load_language
+from briefkit.languages import Language, in_language, load_language
 from briefkit.library import CITATION, FACT_CALL, Library, cited_keys
 from briefkit.measure import count_words, speaking_seconds
 from briefkit.model import Brief, Committee, Conference, Country, Fact, Section, Snippet, Topic
@@ -251,7 +251,7 @@ class _Run:
         """A figure as the brief's language writes it: 25 per cent, 25 %, 2760万; a text value's translation."""
         language = self.language
         if isinstance(fact.value, bool) or not isinstance(fact.value, (int, float)):
-            return _in_language(fact.values, language.tag) or str(fact.value)
+            return in_language(fact.values, language.tag) or str(fact.value)
         if language.english and fact.unit in (None, "number") and not fact.currency:
             return fact.text
         return language.value(fact.value, fact.unit, fact.currency)
@@ -388,7 +388,7 @@ class _Run:
         rows = []
         for key in keys:
             found = library.facts[key]
-            label = _in_language(found.labels, self.language.tag) or found.label or key
+            label = in_language(found.labels, self.language.tag) or found.label or key
             rows.append(KeyFact(label, self.fact(key), self.language.year_or_date(found.as_of)))
         return rows
 
@@ -555,15 +555,6 @@ class KeyFact:
     label: str
     value: str
     as_of: str
-
-
-def _in_language(values: Mapping[str, str], tag: str) -> str | None:
-    """The entry of a per-language mapping for a language: 'zh-CN' takes 'zh-CN', else 'zh'."""
-    if not values:
-        return None
-    lowered = {k.lower(): v for k, v in values.items()}
-    parts = tag.lower().split("-")
-    return next((lowered[k] for k in ("-".join(parts[:n]) for n in range(len(parts), 0, -1)) if k in lowered), None)
 
 
 def _locator_text(locator: str, language: Language) -> str:
@@ -744,7 +735,7 @@ class Composer:
         job = run.job
         heading = job.conference.disclosure
         if isinstance(heading, Mapping):
-            heading = _in_language(heading, run.language.tag) or _in_language(heading, "en") or ""
+            heading = in_language(heading, run.language.tag) or in_language(heading, "en") or ""
         if not heading:
             return ""
         if not job.brief.disclosure:

@@ -231,6 +231,18 @@ def _decimal_symbol(tag: str) -> str:
     return str(get_decimal_symbol(_locale(tag)))
 
 
+def in_language(values: Mapping[str, Any], tag: str) -> Any:
+    """The entry of a per-language mapping (`translations`, `labels`, a footer per language) for a brief's
+    language: 'zh-CN' takes 'zh-CN', else 'zh' (keys in any case); None if there is none."""
+    if not values:
+        return None
+    lowered = {str(k).lower(): v for k, v in values.items()}
+    for key in _chain(tag):
+        if key in lowered:
+            return lowered[key]
+    return None
+
+
 def territory_name(tag: str, alpha_2: str) -> str | None:
     """CLDR's name of a country (ISO 3166 alpha-2) in a language: 'KE' in zh -> '肯尼亚'."""
     if not alpha_2:

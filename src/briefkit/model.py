@@ -159,7 +159,9 @@ CONFERENCE_SCHEMA = Record({
     "limits": Field(MapOf(LIMITS)),
     "header_fields": Field(ListOf(Choice(("country", "school", "committee", "delegates", "topic", "conference")))),
     "header": Field(STR),
-    "footer": Field(STR),
+    "footer": Field(AnyOf((STR, MapOf(STR)), "a footer, or language -> footer"),
+                    doc="footer text with {page} and {pages}, or one per language (default: the language's "
+                    "'Page {page}' or, with page_x_of_y, 'Page {page} of {pages}')"),
     "page_x_of_y": Field(BOOL),
     "names_allowed": Field(BOOL),
     "symbols_allowed": Field(BOOL),
@@ -420,7 +422,7 @@ class Conference:
     limits: Mapping[str, Limits] = field(default_factory=dict)
     header_fields: tuple[str, ...] = ("country", "committee")
     header: str = ""
-    footer: str = ""
+    footer: str | Mapping[str, str] = ""
     page_x_of_y: bool = False
     names_allowed: bool = True
     symbols_allowed: bool = True

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 from briefkit.citations import check_style
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
-from briefkit.languages import Language, territory_name
+from briefkit.languages import Language, in_language, territory_name
 from briefkit.model import (
     COMMITTEE_SCHEMA,
     CONFERENCE_SCHEMA,
@@ -115,7 +114,7 @@ def country_short_name(ws: Workspace, name_or_code: str, language: Language | No
     path = ws.find("snippets/countries", iso.alpha_3.lower(), ".yaml")
     data = _load_profile(path, COUNTRY_SCHEMA) if path is not None else None
     if language is not None and not language.english:
-        entry = _translation((data or {}).get("translations") or {}, language.tag)
+        entry = in_language((data or {}).get("translations") or {}, language.tag) or {}
         if entry.get("short_name"):
             return str(entry["short_name"])
         named = territory_name(language.tag, iso.alpha_2)
@@ -126,22 +125,11 @@ def country_short_name(ws: Workspace, name_or_code: str, language: Language | No
     return iso_short_name(str(iso.name))  # "Korea, Republic of" -> "Republic of Korea"
 
 
-def _translation(translations: Mapping[str, Mapping[str, str]], tag: str) -> Mapping[str, str]:
-    """A record's translation for a language: 'zh-CN' takes 'zh-CN', else 'zh'."""
-    lowered = {k.lower(): v for k, v in translations.items()}
-    parts = tag.lower().split("-")
-    for n in range(len(parts), 0, -1):
-        found = lowered.get("-".join(parts[:n]))
-        if found:
-            return found
-    return {}
-
-
 def localized_committee(committee: Committee, language: Language) -> tuple[Committee, bool]:
     """The committee as a brief in `language` names it (its `translations`); False if it has no translation."""
     if language.english:
         return committee, True
-    entry = _translation(committee.translations, language.tag)
+    entry = in_language(committee.translations, language.tag) or {}
     if not entry:
         return committee, False
     names: dict[str, Any] = {k: entry[k] for k in ("name", "short_name", "organ_line", "mandate") if entry.get(k)}
@@ -157,7 +145,7 @@ def localized_country(country: Country, language: Language) -> Country:
     """The country as a brief in `language` names it: its profile's `translations`, else CLDR's name for it."""
     if language.english:
         return country
-    entry = dict(_translation(country.translations, language.tag))
+    entry = dict(in_language(country.translations, language.tag) or {})
     iso = _iso_country(country.code)
     cldr = territory_name(language.tag, iso.alpha_2) if iso is not None else None
     short = entry.get("short_name") or cldr or country.short_name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -175,7 +176,7 @@ KIND_HEADERS = {"resolution": "{committee} | {title}"}
 def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
     """The render settings of a composed brief."""
     from briefkit.document import list_scheme
-    from briefkit.languages import load_language
+    from briefkit.languages import in_language, load_language
 
     job = composed.job
     conference, brief = job.conference, job.brief
@@ -184,7 +185,10 @@ def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
     m = conference.margins
     fields = {"country": job.country.short_name, "committee": job.committee.short_name, "school": brief.school,
               "conference": conference.name, "title": composed.title}
-    footer = conference.footer or language.text("page.number_of" if conference.page_x_of_y else "page.number")
+    footer = conference.footer
+    if isinstance(footer, Mapping):  # one per language
+        footer = in_language(footer, brief.language) or ""
+    footer = footer or language.text("page.number_of" if conference.page_x_of_y else "page.number")
     header = conference.headers.get(brief.kind)
     if header is None:
         header = KIND_HEADERS.get(brief.kind, conference.header) if conference.header else ""
