@@ -43,9 +43,16 @@ NAMES: dict[str, str] = {
     "key_facts": "key_facts(topic, groups, limit): labelled, cited figures (label, value, as_of)",
     "resolution": "resolution(groups): the clauses of a draft resolution (preambular, operative, sponsors, "
                   "signatories)",
+    "language": "the brief's language: tag, direction (ltr/rtl), script, count (words or characters), "
+                "speaking_rate, english (true for English)",
+    "t": "t(key, field=value...): one of briefkit's own words or sentences in the brief's language "
+         "(templates/languages/<tag>.yaml; docs/languages.md lists the keys)",
+    "label": "label(key): a label (labels.<key>) punctuated for its value: '**Committee:** ', '**委员会**：'",
+    "format_date": "format_date(date or year): as the brief's language writes it: 15 November 2000, 2000年11月15日",
+    "format_number": "format_number(number, unit): 1,234.5 / 1 234,5; unit 'percent': 25 per cent, 25 %",
 }
 RESERVED = tuple(NAMES)  # a brief's `vars` may not use these names
-_LEFT_OUT = frozenset({"path", "lines", "layer", "key_lines", "body", "body_line", "said"})
+_LEFT_OUT = frozenset({"path", "lines", "layer", "key_lines", "body", "body_line", "said", "file_id"})
 
 
 class View:

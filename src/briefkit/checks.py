@@ -110,16 +110,18 @@ def check_limits(composed: Composed, problems: Problems, pages: int | None = Non
     limits = limits_for(composed)
     name, conference, kind = job.name, job.conference.name, job.brief.kind
     ok = True
+    unit = composed.language.count if composed.language else "words"  # characters for Chinese
+    rate = round(composed.language.speaking_rate if composed.language else WORDS_PER_MINUTE)
     if limits.words:
         words = count_words(composed.text)
         if words > limits.words:
-            problems.error(job.brief.path, None, f"{name}: {words} words, over {conference}'s limit of "
-                           f"{limits.words} words for a {kind}")
+            problems.error(job.brief.path, None, f"{name}: {words} {unit}, over {conference}'s limit of "
+                           f"{limits.words} {unit} for a {kind}")
             ok = False
     if limits.minutes and composed.speaking_seconds is not None:
         if composed.speaking_seconds > limits.minutes * 60:
             problems.error(job.brief.path, None, f"{name}: about {duration(composed.speaking_seconds)} of speaking "
-                           f"time ({composed.spoken_words} words at {WORDS_PER_MINUTE} a minute), over "
+                           f"time ({composed.spoken_words} {unit} at {rate} a minute), over "
                            f"{conference}'s limit of {duration(limits.minutes * 60)} for a {kind}")
             ok = False
     if limits.pages:

@@ -22,13 +22,21 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from briefkit.cslstyles import ALIASES, TESTED_CITEPROC, Items, check_style, load_style, style_identity
+from briefkit.cslstyles import (
+    ALIASES,
+    TESTED_CITEPROC,
+    Items,
+    check_style,
+    csl_locale_of,
+    load_style,
+    style_identity,
+)
 from briefkit.cslstyles import run_citeproc as _run_citeproc  # a name tests replace to prove the memo is used
 from briefkit.errors import BriefkitError, Problem
 from briefkit.library import CITATION, CITE_KEY
@@ -86,7 +94,8 @@ def find_cites(text: str) -> list[Cite]:
 
 def apply_citations(text: str, sources: dict[str, Source], style_name: str, styles_dirs: tuple[Path, ...],
                     locate: Callable[[int], tuple[Path, int | None]], memo: dict[str, Any],
-                    reading_copy: bool = False, marks_after_punctuation: bool = True) -> CitedText:
+                    reading_copy: bool = False, marks_after_punctuation: bool = True, locale: str | None = None,
+                    headings: Mapping[str, str] | None = None) -> CitedText:
     """Replace every `[@key]` with a note or an in-text citation (or, in a reading copy, with nothing), and
     build the reference list. `marks_after_punctuation`: English usage (CMOS 14.26); French and Spanish set a
     note mark before the punctuation (United Nations Editorial Manual, "Placement of indicators in the text").
@@ -95,7 +104,9 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
     between runs by the build cache): a citation's text depends only on the style, its items and sources,
     where it stands among the document's other citations (first or later use of each source, same as the one
     before, distance from the last use), and whether its sources need a short title (an in-text style names a
-    title only to tell apart two works of one author), so it is keyed by a digest of those.
+    title only to tell apart two works of one author), so it is keyed by a digest of those. `locale` is the
+    brief's language: the style's terms ("accessed", "edited by") in it, from citeproc-py's CSL locales;
+    `headings` the reference list's heading per mode (note, in-text, reading) in that language.
     """
     in_notes = _note_spans(text)
     cites = _runs(text, find_cites(text), in_notes)
@@ -106,7 +117,8 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
                 path, line = locate(cite.start)
                 raise BriefkitError([Problem(path, line, f"unknown citation '@{key}'")])
     name = ALIASES.get(style_name, style_name)
-    style_id = style_identity(name, styles_dirs)
+    csl_locale = csl_locale_of(locale)
+    style_id = style_identity(name, styles_dirs) + ((csl_locale,) if csl_locale else ())
     style_key = _digest(style_id)
     shared = {a for a, n in Counter(sources[k].author for k in cited).items() if n > 1}
     short = {k: sources[k].author in shared for k in cited}  # for an in-text style (a note style: always)
@@ -114,7 +126,7 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
                  for cite, position in zip(cites, _positions(cites), strict=True)]
     bib_key = _digest((style_id, tuple(sorted((k, _of(sources[k]), short[k]) for k in cited))))
     if not (all(k in memo for k in memo_keys) and bib_key in memo and style_key in memo):
-        style = load_style(name, styles_dirs)  # citeproc-py is loaded only here
+        style = load_style(name, styles_dirs, csl_locale)  # citeproc-py is loaded only here
         is_note = style.root.get("class") == "note"
         rendered, references = _run_citeproc(style, [(c.items, c.start) for c in cites], cited, sources,
                                             {k: is_note or v for k, v in short.items()}, locate)
@@ -124,7 +136,7 @@ def apply_citations(text: str, sources: dict[str, Source], style_name: str, styl
     rendered, references = [str(memo[k]) for k in memo_keys], tuple(memo[bib_key])
     mode = "reading" if reading_copy else memo[style_key]
     body = _place(text, cites, rendered, mode, in_notes, marks_after_punctuation)
-    return CitedText(body, references, HEADINGS[mode], tuple(cited), mode == "note")
+    return CitedText(body, references, (headings or HEADINGS)[mode], tuple(cited), mode == "note")
 
 
 def _runs(text: str, cites: list[Cite], in_notes: list[tuple[int, int]]) -> list[Cite]:

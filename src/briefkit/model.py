@@ -166,8 +166,10 @@ CONFERENCE_SCHEMA = Record({
     "citation_style": Field(STR),
     "paper_per": Field(Choice(("committee", "topic"))),
     "filename": Field(STR),
-    "disclosure": Field(AnyOf((STR, MapOf(STR)), "a heading, or language -> heading"), doc="heading of the disclosure page the conference asks for after the paper (its text "
-                        "comes from the brief's `disclosure`); the page does not count towards page limits"),
+    "disclosure": Field(AnyOf((STR, MapOf(STR)), "a heading, or language -> heading"),
+                        doc="heading of the disclosure page the conference asks for after the paper (its text comes "
+                        "from the brief's `disclosure`), or one per language; the page does not count towards page "
+                        "limits"),
     "bibliography": Field(BOOL, doc="false: notes only, no reference list (for page-limited papers)"),
     "headers": Field(MapOf(STR), doc="a header for some kinds instead of `header` (kind -> text with the same fields)"),
     "line_numbers": Field(ListOf(Choice(KINDS)), doc="kinds whose lines are numbered in Word and PDF, as THIMUN "
@@ -263,6 +265,8 @@ class Snippet:
     internal: bool = False
     layer: int = 0
     lines: Mapping[str, int] = field(default_factory=dict)
+    file_id: str = ""  # a language variant's own file id ('instruments/palermo-protocol.zh'); its `id` is the base's
+    language: str = ""  # a language variant's language
 
     def line_of(self, key: str) -> int:
         """The line of a front-matter key, for messages (the title line if the key is absent)."""

@@ -14,10 +14,11 @@ from briefkit.checks import limits_for
 from briefkit.compose import Composed, Composer, Job
 from briefkit.document import parse
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
+from briefkit.languages import Language
 from briefkit.library import Library, load_library
-from briefkit.model import Brief, Country
+from briefkit.model import Brief, Committee, Country
 from briefkit.output import OutputNameError, check_pattern, output_stem
-from briefkit.profiles import load_committee, load_conference, load_country
+from briefkit.profiles import load_committee, load_conference, load_country, localized_committee, localized_country
 from briefkit.render.markdown import render_markdown
 from briefkit.render.settings import RenderSettings, from_composed, image_path
 from briefkit.tree import Document, image_sources
@@ -98,10 +99,41 @@ class Session:
         local.raise_errors()
         if committee_filter:
             committees = [c for c in committees if c.id == committee_filter]
+        language = self.composer.language(brief.language)
+        self._report_language(brief, language, committees, problems)
+        committees = [localized_committee(c, language)[0] for c in committees]
+        countries = [localized_country(c, language) for c in countries]
         per_topic = (conference.paper_per == "topic" or brief.kind == "resolution") and len(brief.topics) > 1
         indexes: list[int | None] = list(range(len(brief.topics))) if per_topic else [None]
         return [Job(brief, committee, conference, country, index)
                 for country in countries for committee in committees for index in indexes]
+
+    def _report_language(self, brief: Brief, language: Language, committees: list[Committee],
+                         problems: Problems) -> None:
+        """One warning a run for what a brief's language lacks: its data file, some strings, a committee's names."""
+        line = brief.line_of("language")
+        where = brief.path if line else (self.ws.settings.path or brief.path)
+        line = line or self.ws.settings.lines.get("language")
+        if not language.known and not language.english:
+            problems.warn(where, line, f"no language data for '{language.tag}': briefkit's own words (titles, "
+                          "labels, headings) are in English",
+                          f"add templates/languages/{language.base}.yaml (docs/languages.md)",
+                          once=f"language:{language.tag}")
+        elif language.missing:
+            shown = ", ".join(language.missing[:8]) + (f" and {len(language.missing) - 8} more"
+                                                        if len(language.missing) > 8 else "")
+            problems.warn(language.files[0], None, f"{len(language.missing)} string"
+                          f"{'s' if len(language.missing) > 1 else ''} not translated into '{language.tag}', "
+                          f"English used: {shown}", "add them to the file (en.yaml lists every key)",
+                          once=f"language-missing:{language.tag}")
+        if language.english:
+            return
+        for committee in committees:
+            if not localized_committee(committee, language)[1]:
+                problems.warn(committee.path, None, f"committee '{committee.id}' has no names in "
+                              f"'{language.tag}': its English name and organ line are used",
+                              f"add translations: {{{language.base}: {{name: ..., organ_line: ...}}}} to it",
+                              once=f"committee-language:{committee.id}:{language.tag}")
 
     def _profile(self, load: Callable[[Workspace, str, Path, int | None], Any], name: str, at: Path,
                  line: int | None) -> Any:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 
 from briefkit.citations import check_style
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
+from briefkit.languages import Language, territory_name
 from briefkit.model import (
     COMMITTEE_SCHEMA,
     CONFERENCE_SCHEMA,
@@ -103,15 +106,66 @@ def load_country(ws: Workspace, name_or_code: str, at: Path, line: int | None, p
     return Country(code=code, path=path, ratifications=ratifications, memberships=memberships, **data)
 
 
-def country_short_name(ws: Workspace, name_or_code: str) -> str | None:
-    """The name a country goes by in a list of sponsors: its profile's short name, else the ISO one."""
+def country_short_name(ws: Workspace, name_or_code: str, language: Language | None = None) -> str | None:
+    """The name a country goes by in a list of sponsors, in the brief's language: its profile's short name (or
+    the profile's translation), else the ISO one (CLDR's in a language other than English)."""
     iso = _iso_country(name_or_code)
     if iso is None:
         return None
     path = ws.find("snippets/countries", iso.alpha_3.lower(), ".yaml")
-    if path is not None:
-        return str(_load_profile(path, COUNTRY_SCHEMA)["short_name"])
+    data = _load_profile(path, COUNTRY_SCHEMA) if path is not None else None
+    if language is not None and not language.english:
+        entry = _translation((data or {}).get("translations") or {}, language.tag)
+        if entry.get("short_name"):
+            return str(entry["short_name"])
+        named = territory_name(language.tag, iso.alpha_2)
+        if named:
+            return named
+    if data is not None:
+        return str(data["short_name"])
     return iso_short_name(str(iso.name))  # "Korea, Republic of" -> "Republic of Korea"
+
+
+def _translation(translations: Mapping[str, Mapping[str, str]], tag: str) -> Mapping[str, str]:
+    """A record's translation for a language: 'zh-CN' takes 'zh-CN', else 'zh'."""
+    lowered = {k.lower(): v for k, v in translations.items()}
+    parts = tag.lower().split("-")
+    for n in range(len(parts), 0, -1):
+        found = lowered.get("-".join(parts[:n]))
+        if found:
+            return found
+    return {}
+
+
+def localized_committee(committee: Committee, language: Language) -> tuple[Committee, bool]:
+    """The committee as a brief in `language` names it (its `translations`); False if it has no translation."""
+    if language.english:
+        return committee, True
+    entry = _translation(committee.translations, language.tag)
+    if not entry:
+        return committee, False
+    names: dict[str, Any] = {k: entry[k] for k in ("name", "short_name", "organ_line", "mandate") if entry.get(k)}
+    if "name" in names and "short_name" not in names:
+        names["short_name"] = names["name"]
+    said = {k: entry[k] for k in ("in_text", "name_in_text") if entry.get(k)}
+    said.setdefault("in_text", names.get("short_name", committee.short_name))
+    said.setdefault("name_in_text", names.get("name", committee.name))
+    return dataclasses.replace(committee, said=said, **names), True
+
+
+def localized_country(country: Country, language: Language) -> Country:
+    """The country as a brief in `language` names it: its profile's `translations`, else CLDR's name for it."""
+    if language.english:
+        return country
+    entry = dict(_translation(country.translations, language.tag))
+    iso = _iso_country(country.code)
+    cldr = territory_name(language.tag, iso.alpha_2) if iso is not None else None
+    short = entry.get("short_name") or cldr or country.short_name
+    name = entry.get("name") or cldr or country.name
+    names: dict[str, Any] = {"short_name": short, "name": name, "adjective": entry.get("adjective") or short,
+             "delegation": entry.get("delegation") or language.text("delegation", country=name)}
+    said = {"in_text": entry.get("in_text") or short, "name_in_text": entry.get("name_in_text") or name}
+    return dataclasses.replace(country, said=said, **names)
 
 
 @dataclass(frozen=True)
@@ -121,6 +175,7 @@ class IsoCountry:
     alpha_3: str
     name: str
     official_name: str
+    alpha_2: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -136,7 +191,8 @@ def _iso_index() -> dict[str, IsoCountry]:
     index: dict[str, IsoCountry] = {}
     for keys in (("alpha_2", "alpha_3", "numeric"), ("name", "official_name", "common_name")):
         for record in records:
-            country = IsoCountry(record["alpha_3"], record["name"], record.get("official_name", record["name"]))
+            country = IsoCountry(record["alpha_3"], record["name"], record.get("official_name", record["name"]),
+                                 record["alpha_2"])
             for key in keys:
                 if key in record:
                     index.setdefault(record[key].lower(), country)

@@ -555,8 +555,8 @@ class DocxWriter(Visitor[None]):
                 self.add_text(piece)
         mark = ""
         if internal:
-            mark = wordml.paragraph(wordml.run(self.settings.internal_mark, self.style_id("Internal Mark")), self.style_id(style),
-                                    align="center")
+            mark = wordml.paragraph(wordml.run(self.settings.internal_mark, self.style_id("Internal Mark")),
+                                    self.style_id(style), align="center")
         body = wordml.paragraph("".join(self.runs), self.style_id(style), align="center") if self.runs else ""
         return wordml.header_footer_part(tag, mark + body or wordml.paragraph("", self.style_id(style)))
 

@@ -175,7 +175,6 @@ KIND_HEADERS = {"resolution": "{committee} | {title}"}
 def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
     """The render settings of a composed brief."""
     from briefkit.document import list_scheme
-
     from briefkit.languages import load_language
 
     job = composed.job
