@@ -67,7 +67,7 @@ def _earliest_day(value: dt.date | int) -> dt.date:
 def _cited_by_layer(library: Library) -> dict[int, set[str]]:
     """The source keys the snippets of each layer cite: in front matter, `[@key]` or through `fact()`."""
     cited: dict[int, set[str]] = {}
-    for snippet in library.snippets.values():
+    for snippet in library.all_snippets():
         keys = cited.setdefault(snippet.layer, set())
         keys.update(snippet.sources, cited_keys(snippet.body))
         keys.update(library.facts[f].source for f in FACT_CALL.findall(snippet.summary + "\n" + snippet.body)

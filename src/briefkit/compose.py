@@ -118,7 +118,7 @@ class _Loader(jinja2.BaseLoader):
 
     def get_source(self, environment: jinja2.Environment, name: str) -> tuple[str, str, Callable[[], bool]]:
         if name.startswith(SNIPPET_PREFIX):
-            snippet = self.library.snippet(name[len(SNIPPET_PREFIX):])
+            snippet = self.library.snippet_file(name[len(SNIPPET_PREFIX):])
             if snippet is None:
                 raise jinja2.TemplateNotFound(name)
             # Blank lines stand in for the front matter, so Jinja's line numbers are the file's.
@@ -284,7 +284,7 @@ class _Run:
             raise _Lookup(f"snippet '{snippet.id}' includes itself: " + " -> ".join([*self.stack, snippet.id]))
         self.stack.append(snippet.id)
         try:
-            text = self.composer.env.get_template(SNIPPET_PREFIX + snippet.id).render(self.context)
+            text = self.composer.env.get_template(SNIPPET_PREFIX + (snippet.file_id or snippet.id)).render(self.context)
             check_text(text, f"snippet '{snippet.id}'")
         except (RenderLimit, BriefkitError, MemoryError):
             raise  # a limit stops the whole composition
@@ -293,7 +293,7 @@ class _Run:
             return ""
         finally:
             self.stack.pop()
-        self.used.append(snippet.id)
+        self.used.extend((snippet.id, snippet.file_id) if snippet.file_id else (snippet.id,))
         self.count += 1
         self._check_notes(snippet, text)
         leading = len(text) - len(text.lstrip("\n"))  # newlines the output starts with
@@ -354,7 +354,7 @@ class _Run:
                 text = self.render_text(snippet.summary)
             finally:
                 self.stack.pop()
-            self.used.append(snippet.id)
+            self.used.extend((snippet.id, snippet.file_id) if snippet.file_id else (snippet.id,))
             found.append(_cite_front_matter(text, snippet.sources) if re.search(r"\d", text) else text)
         if not found:
             self.empty_defaults.append((what, all_tags))
@@ -410,7 +410,7 @@ class _Run:
             snippet = self.lookup(snippet_id)
             if applies(snippet, job):
                 chosen[snippet_id] = snippet
-        self.used.extend(s.id for s in chosen.values() if s.preambular or s.operative)
+        self.used.extend(i for s in chosen.values() if s.preambular or s.operative for i in (s.id, s.file_id) if i)
         from briefkit.resolution import Resolution, ResolutionBuilder  # only drafts need the clause rules
 
         builder = ResolutionBuilder(self.composer.phrases(), job.committee, self.problems, brief.path)

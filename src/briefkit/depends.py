@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefkit.cache import MAX_HASHED, base_part, front_matter, own_inputs
+from briefkit.library import variant_of
 from briefkit.workspace import Workspace, snippet_files
 
 # Files editors and office programs make beside the one being edited: never part of a workspace. Word's owner
@@ -123,6 +124,9 @@ class Dependencies:
         used = next((snippet_id for snippet_id, file in self.snippets.items() if file == path), None)
         if used is None:
             return  # shadowed by a snippet of the same id in a layer before it
+        if "." in used and variant_of(used, self.snippets):
+            impact.shared = True  # a language variant: read with its base, so the library is loaded again
+            return
         impact.snippets[used] = path
         impact.briefs.update(brief for brief, files in self.inputs.items() if files is not None and path in files)
 

@@ -106,8 +106,8 @@ class Language:
 
     def date(self, value: dt.date) -> str:
         """A date as the language writes it in running text: '15 November 2000', '2000年11月15日'."""
-        if self.english and not self.date_format:
-            return f"{value.day} {value:%B %Y}"
+        if self.english and self.date_format in ("", "d MMMM y") and not self.months:
+            return f"{value.day} {value:%B %Y}"  # CLDR's, without loading CLDR for English
         from babel.dates import format_date
 
         pattern = self.date_format or None
@@ -149,15 +149,18 @@ class Language:
         return text
 
     def _compact(self, value: float) -> str:
+        if self.english:  # CLDR's English long compact form, without loading CLDR: 27.6 million
+            for size, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
+                if abs(value) >= size:
+                    return f"{self.number(round(value / size, 2))} {word}"
+            return self.number(value)
         from babel.numbers import format_compact_decimal
 
         text = format_compact_decimal(value, format_type="long", locale=_locale(self.tag), fraction_digits=2,
                                       numbering_system="latn")
-        group, decimal = self.numbers.get("group"), self.numbers.get("decimal")
+        decimal = self.numbers.get("decimal")
         if decimal is not None:  # the UN's decimal mark where it differs from CLDR's
-            cldr = _decimal_symbol(self.tag)
-            text = text.replace(cldr, "\0").replace("\0", decimal) if cldr != decimal else text
-        del group
+            text = text.replace(_decimal_symbol(self.tag), decimal)
         return text
 
     def duration(self, seconds: float) -> str:

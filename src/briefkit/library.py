@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,20 @@ class Library:
 
     def snippet(self, snippet_id: str) -> Snippet | None:
         return self.snippets.get(snippet_id) if is_safe_name(snippet_id) else None
+
+    def all_snippets(self) -> Iterator[Snippet]:
+        """Every snippet and every language variant."""
+        yield from self.snippets.values()
+        for found in self.variants.values():
+            yield from found.values()
+
+    @functools.cached_property
+    def _variant_files(self) -> dict[str, Snippet]:
+        return {v.file_id: v for found in self.variants.values() for v in found.values()}
+
+    def snippet_file(self, file_id: str) -> Snippet | None:
+        """A snippet or a language variant by the id of its file ('instruments/palermo-protocol.zh')."""
+        return self.snippet(file_id) or self._variant_files.get(file_id)
 
     def variant(self, snippet: Snippet, language: str) -> Snippet | None:
         """The snippet's text in a language (`name.zh.md` for 'zh-CN'), or None if it has none."""

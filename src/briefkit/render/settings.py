@@ -179,7 +179,7 @@ def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
 
     job = composed.job
     conference, brief = job.conference, job.brief
-    language = load_language(ws, brief.language)
+    language = composed.language or load_language(ws, brief.language)
     marks = marks_for(ws.find("templates", "typography", ".yaml"), brief.language)
     m = conference.margins
     fields = {"country": job.country.short_name, "committee": job.committee.short_name, "school": brief.school,

@@ -1,0 +1,232 @@
+"""Briefs in any language (SPEC 11, issue 15): every word briefkit writes comes from the language's data file,
+English fills what a language lacks (one warning naming the keys), a workspace adds a language with a data file
+only, snippets have language variants (SPEC 3), figures and dates follow the locale, words are counted per
+script. Outputs are read back (Markdown front matter and text, Word's own XML, HTML), not compared with code."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from briefkit.languages import load_language
+from briefkit.measure import count_words
+from briefkit.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[1]
+LANGUAGES = REPO / "src/briefkit/builtin/templates/languages"
+KINDS = ("position-paper", "policy-brief", "handout", "speech", "resolution")
+SIX = ("en-GB", "fr", "es", "ru", "zh-CN", "ar")
+
+
+def _workspace(root: Path, briefs: dict[str, str], files: dict[str, str] | None = None) -> Path:
+    """A workspace on the built-in trafficking library, with these briefs and other files."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "briefkit.yaml").write_text("libraries: [trafficking-women]\nlanguage: en-GB\nconference: generic\n")
+    for name, text in briefs.items():
+        path = root / "briefs" / f"{name}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for name, text in (files or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def _brief(kind: str, language: str, formats: str = "[md, docx, html, txt]", extra: str = "") -> str:
+    return (f"kind: {kind}\ncountry: CHN\ncommittee: third-committee\nlanguage: {language}\ndate: 2027-03-20\n"
+            f"topic: {{title: Trafficking, tags: [trafficking]}}\nformats: {formats}\n{extra}")
+
+
+def _front(markdown: str) -> dict[str, object]:
+    return yaml.safe_load(markdown.split("---\n")[1])
+
+
+def _docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as package:
+        xml = package.read("word/document.xml").decode()
+    return "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+
+
+def _strings(tag: str) -> dict[str, str]:
+    return dict(load_language(Workspace.open(REPO), tag).strings)
+
+
+@pytest.fixture(scope="module")
+def every_kind(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every kind in each of the six languages, built once."""
+    root = tmp_path_factory.mktemp("langs") / "ws"
+    briefs = {f"{tag.lower()}-{kind}": _brief(kind, tag) for tag in SIX for kind in KINDS}
+    _workspace(root, briefs)
+    from briefkit.cli import main
+
+    assert main(["build", "--root", str(root), "--out", str(root / "out")]) == 0
+    return root / "out"
+
+
+@pytest.mark.parametrize("tag", SIX)
+def test_each_language_builds_every_kind_in_its_own_words(every_kind: Path, tag: str) -> None:
+    words = _strings(tag)
+    for kind in KINDS:
+        [markdown] = every_kind.glob(f"{tag.lower()}-{kind}-*.md")
+        text = markdown.read_text(encoding="utf-8")
+        front = _front(text)
+        assert front["lang"] == tag
+        assert words[f"kinds.{kind}"] in str(front["title"]), (kind, front["title"])
+        docx = markdown.with_suffix(".docx")
+        assert words[f"kinds.{kind}"] in _docx_text(docx)
+        html = markdown.with_suffix(".html").read_text(encoding="utf-8")
+        assert re.search(rf'<html lang="{re.escape(tag)}"', html)
+        if kind == "resolution":
+            assert words["labels.sponsors"] in text
+        if kind in ("handout",):
+            assert words["sections.our_position"] in text or words["sections.our_asks"] in text
+    if tag != "en-GB":  # nothing of English's own words is left where the language has its own
+        english = _strings("en-GB")
+        paper = next(every_kind.glob(f"{tag.lower()}-position-paper-*.md")).read_text(encoding="utf-8")
+        for key in ("labels.delegation", "labels.committee", "references.note"):
+            if words[key] != english[key]:
+                assert f"{english[key]}:" not in paper
+
+
+def test_arabic_pages_are_right_to_left(every_kind: Path) -> None:
+    html = next(every_kind.glob("ar-position-paper-*.html")).read_text(encoding="utf-8")
+    assert re.search(r'<html lang="ar" dir="rtl"', html)
+    english = next(every_kind.glob("en-gb-position-paper-*.html")).read_text(encoding="utf-8")
+    assert 'dir="rtl"' not in english
+
+
+def test_a_chinese_speech_is_timed_in_characters(every_kind: Path) -> None:
+    language = load_language(Workspace.open(REPO), "zh-CN")
+    assert language.count == "characters"
+    speech = next(every_kind.glob("zh-cn-speech-*.md")).read_text(encoding="utf-8")
+    timing = next(line for line in speech.splitlines() if line.startswith("*") and line.endswith("*"))
+    numbers = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", timing)]
+    assert round(language.speaking_rate) in numbers  # the language's own pace, not English's 140 words
+    spoken = speech.split(timing, 1)[1].split("<!-- pagebreak -->")[0]
+    assert count_words(spoken) > 0
+
+
+def test_words_are_counted_per_script() -> None:
+    assert count_words("中华人民共和国代表团") == 10  # a Chinese character is a word, as Word counts it
+    assert count_words("中国 supports the UNODC report, 2024年") == 9  # 中, 国, supports, the, UNODC, report, 2024, 年
+    assert count_words("La délégation de la Chine") == 5
+    assert count_words("إن الجمعية العامة") == 3
+    assert count_words("Генеральная Ассамблея, ссылаясь на") == 4
+
+
+def test_a_workspace_adds_a_language_with_a_data_file_only(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    german = ("name: Deutsch\nstrings:\n  kinds: {position-paper: Positionspapier}\n"
+              "  labels: {delegation: Delegation, committee: Ausschuss}\n")
+    root = _workspace(tmp_path / "ws", {"de": _brief("position-paper", "de-DE", "[md, docx]")},
+                      {"templates/languages/de.yaml": german})
+    result = cli("build", "--root", root, "--out", root / "out")
+    assert result.code == 0, result.err
+    markdown = next((root / "out").glob("de-*.md")).read_text(encoding="utf-8")
+    assert _front(markdown)["title"] == "Positionspapier: China, Third Committee of the General Assembly " \
+        "(Social, Humanitarian and Cultural)" or str(_front(markdown)["title"]).startswith("Positionspapier: ")
+    assert "**Ausschuss:**" in markdown
+    [warning] = [line for line in result.err_lines if "not translated into 'de-DE'" in line]
+    assert warning.startswith("templates/languages/de.yaml: warning: ")
+    assert "kinds.speech" in warning  # names the keys English fills in
+    assert "Positionspapier" in _docx_text(next((root / "out").glob("de-*.docx")))
+
+
+def test_a_language_without_data_is_built_in_english_with_one_warning(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    root = _workspace(tmp_path / "ws", {"pt1": _brief("handout", "pt-BR", "[md]"),
+                                        "pt2": _brief("speech", "pt-BR", "[md]")})
+    result = cli("build", "--root", root, "--out", root / "out")
+    assert result.code == 0, result.err
+    warnings = [line for line in result.err_lines if "no language data for 'pt-BR'" in line]
+    assert len(warnings) == 1 and re.match(r"briefs/pt[12]\.yaml:4: warning: ", warnings[0]), warnings
+    assert "Briefing Note" in (next((root / "out").glob("pt1-*.md"))).read_text(encoding="utf-8")
+
+
+def test_an_unknown_string_key_is_a_located_error(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    template = (REPO / "src/briefkit/builtin/templates/handout.md.j2").read_text(encoding="utf-8")
+    template = template.replace('t("sections.our_asks")', 't("sections.our_aks")')
+    root = _workspace(tmp_path / "ws", {"h": _brief("handout", "fr", "[md]"), "ok": _brief("speech", "fr", "[md]")},
+                      {"templates/handout.md.j2": template})
+    result = cli("build", "--root", root, "--out", root / "out")
+    assert result.code == 1
+    [error] = [line for line in result.err_lines if ": error: " in line]
+    line = template.splitlines().index(next(x for x in template.splitlines() if "our_aks" in x)) + 1
+    assert error.startswith(f"templates/handout.md.j2:{line}: error: unknown string 'sections.our_aks'"), error
+    assert "sections.our_asks" in error  # did you mean
+    assert list((root / "out").glob("ok-*.md"))  # the other brief is still built
+
+
+def test_a_snippet_variant_is_used_in_its_language_and_the_rest_are_listed(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    base = REPO / "snippets/context/global-picture.md"
+    front = base.read_text(encoding="utf-8").split("---\n")[1]
+    sources = yaml.safe_load(front)["sources"]
+    variant = ("---\ntitle: Vue d'ensemble\n---\nLa traite des êtres humains progresse[@" + sources[0] + "].\n")
+    section = "sections: [{heading: Contexte, use: [context/global-picture, context/root-causes]}]"
+    brief = ("kind: position-paper\ncountry: CHN\ncommittee: third-committee\nlanguage: fr\nformats: [md]\n"
+             f"topic: {{title: La traite, {section}}}\n")
+    root = _workspace(tmp_path / "ws", {"fr": brief, "en": brief.replace("language: fr", "language: en-GB")},
+                      {"snippets/context/global-picture.fr.md": variant})
+    result = cli("build", "--root", root, "--out", root / "out")
+    assert result.code == 0, result.err
+    french = next((root / "out").glob("fr-*.md")).read_text(encoding="utf-8")
+    english = next((root / "out").glob("en-*.md")).read_text(encoding="utf-8")
+    assert "La traite des êtres humains progresse" in french and "La traite des" not in english
+    [warning] = [line for line in result.err_lines if "not translated into 'fr'" in line]
+    assert "context/root-causes" in warning and "context/global-picture" not in warning
+    # the build cache knows the variant is an input: editing it rebuilds the French brief only
+    (root / "snippets/context/global-picture.fr.md").write_text(variant.replace("progresse", "augmente"))
+    result = cli("build", "--root", root, "--out", root / "out")
+    assert result.code == 0 and "1 built, 1 unchanged" in result.err + result.out, result.err + result.out
+    assert "augmente" in next((root / "out").glob("fr-*.md")).read_text(encoding="utf-8")
+
+
+def test_a_file_is_a_variant_only_beside_its_base_and_with_a_language(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """`v1.2.md` beside `v1.md` is a snippet of its own ('2' is no language), and so is `report.de.md` with no
+    `report.md`; both are used by their ids in any language."""
+    section = "sections: [{heading: Notes, use: [notes/v1.2, notes/report.de]}]"
+    brief = ("kind: position-paper\ncountry: CHN\ncommittee: third-committee\nlanguage: de\nformats: [md]\n"
+             f"topic: {{title: Versions, {section}}}\n")
+    root = _workspace(tmp_path / "ws", {"b": brief},
+                      {"snippets/notes/v1.2.md": "---\ntitle: A version\n---\nVersion one point two.\n",
+                       "snippets/notes/v1.md": "---\ntitle: Version one\n---\nVersion one.\n",
+                       "snippets/notes/report.de.md": "---\ntitle: Bericht\n---\nEin Bericht.\n"})
+    result = cli("build", "--root", root, "--out", root / "out")
+    assert result.code == 0, result.err
+    text = next((root / "out").glob("b-*.md")).read_text(encoding="utf-8")
+    assert "Version one point two." in text and "Ein Bericht." in text
+
+
+def test_figures_and_dates_follow_the_locale(tmp_path: Path) -> None:
+    ws = Workspace.open(REPO)
+    english, french, chinese = (load_language(ws, tag) for tag in ("en-GB", "fr", "zh-CN"))
+    assert english.value(25, "percent") == "25 per cent"
+    assert english.value(27_600_000, "compact") == "27.6 million"
+    assert english.value(236_000_000_000, "compact", "USD") == "US$236 billion"
+    assert english.number(1234.5) == "1,234.5"
+    assert re.fullmatch(r"25\s%", french.value(25, "percent"))
+    assert re.fullmatch(r"1\s234,5", french.number(1234.5))
+    assert chinese.value(25, "percent") == "25%"
+    assert "万" in chinese.value(27_600_000, "compact")
+    import datetime as dt
+
+    assert english.date(dt.date(2000, 11, 15)) == "15 November 2000"
+    assert chinese.date(dt.date(2000, 11, 15)) == "2000年11月15日"
+    assert french.date(dt.date(2000, 11, 15)) == "15 novembre 2000"
+
+
+def test_citations_take_the_language_of_the_brief(every_kind: Path) -> None:
+    english = next(every_kind.glob("en-gb-position-paper-*.md")).read_text(encoding="utf-8")
+    french = next(every_kind.glob("fr-position-paper-*.md")).read_text(encoding="utf-8")
+    fr = _strings("fr")
+    assert f"## {fr['references.note']}" in french
+    assert "accessed" in english.lower() and "accessed" not in french.lower()  # CSL's French terms ("consulté")
+
+
+def test_the_committee_and_country_are_named_in_the_language(every_kind: Path) -> None:
+    chinese = next(every_kind.glob("zh-cn-resolution-*.md")).read_text(encoding="utf-8")
+    assert "大会，" in chinese  # the Third Committee's organ line as the UN's Chinese texts write it
+    assert "中国" in chinese.split("\n\n")[2] or "中华人民共和国" in chinese
