@@ -29,13 +29,15 @@ LANGUAGES = (*UN_LANGUAGES, "de")
 KINDS = ("position-paper", "policy-brief", "handout", "speech", "resolution")
 FORMATS = ("md", "html", "txt", "docx")
 SPACE = "[ \u00a0\u202f]"  # a space, or the no-break spaces French and German put before %
+# French UN texts write a percentage "25 %" in tables and "25 pour cent" in running text: either is French.
+FRENCH_PERCENT = f"(?:{SPACE}%|{SPACE}pour cent)"
 # The first words of each language's own paragraph (snippets/road/deaths.<lang>.md): the brief prints the variant.
 OWN_TEXT = {"en": "Road traffic deaths fell by", "fr": "Le nombre de décès dus aux accidents de la route",
             "es": "Las muertes por accidentes de tránsito disminuyeron", "ru": "В период с 2010 по 2021 год",
             "zh": "2010年至2021年", "ar": "انخفض عدد الوفيات الناجمة عن حوادث المرور", "de": "Die Zahl der Verkehrstoten"}
 # The figure as each language writes 5 per cent, where we know the UN's style for certain; the others are checked
 # against their data file and against English.
-PERCENT = {"en": "5 per cent", "fr": f"5{SPACE}%", "zh": "5%", "de": f"5{SPACE}%"}
+PERCENT = {"en": "5 per cent", "fr": f"5{FRENCH_PERCENT}", "zh": "5%", "de": f"5{SPACE}%"}
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +96,8 @@ def test_every_language_has_its_data_file_and_every_snippet_its_variant(built):
     """No brief falls back to English words or to an untranslated snippet (pending: fr, es, ru, zh, ar data files)."""
     _, printed = built
     assert "no language data" not in printed
-    assert "not translated" not in printed
+    assert "snippets not translated" not in printed
+    assert "snippet not translated" not in printed
 
 
 # Words briefkit writes --------------------------------------------------------------------------------------------
@@ -204,14 +207,17 @@ def test_a_chinese_speech_is_counted_and_timed_in_characters(built, ws):
 
 # The repository's own French handout -----------------------------------------------------------------------------
 
-def test_the_french_caucus_handout(examples):
-    text = (examples / "china-caucus-handout-fr-third-committee.md").read_text(encoding="utf-8")
+def test_the_french_caucus_handout(tmp_path, capsys):
+    assert main(["build", "china-caucus-handout-fr", "--root", str(REPO), "--out", str(tmp_path), "--format", "md"]) == 0
+    printed = capsys.readouterr().err
+    assert "snippets not translated" not in printed  # every snippet the handout uses has its French variant
+    text = (tmp_path / "china-caucus-handout-fr-third-committee.md").read_text(encoding="utf-8")
     assert "lang: fr" in text
     # the position and the asks: the summaries of the French variants
     assert "Le troisième plan national de la Chine porte sur la prévention" in text
     assert "1. Définir et ériger en infraction pénale toutes les formes de traite" in text
     # the key facts as French writes them, with their French labels
-    assert re.search(f"\\*\\*25{SPACE}%", text)
+    assert re.search(f"\\*\\*25{FRENCH_PERCENT}", text)
     assert "27,6 millions" in text
     assert "**plus de 550" in text
     assert "Part des femmes et des filles parmi les victimes détectées" in text
@@ -266,9 +272,9 @@ def test_every_library_figure_has_a_unit_or_a_translation_and_every_label_six_la
 
 
 @pytest.mark.parametrize(("lang", "key", "expected"), [
-    ("fr", "unodc-glotip-2024.victims-change", f"25{SPACE}%"),
+    ("fr", "unodc-glotip-2024.victims-change", f"25{FRENCH_PERCENT}"),
     ("fr", "ilo.forced-labour-people", "27,6 millions"),
-    ("fr", "china.cases-decline-2013-2021", f"88,3{SPACE}%"),
+    ("fr", "china.cases-decline-2013-2021", f"88,3{FRENCH_PERCENT}"),
     ("zh", "unodc-glotip-2024.victims-change", "25%"),
     ("zh", "ilo.forced-labour-people", "2760万"),
     ("zh", "ilo.forced-labour-profits", "2360亿美元"),
