@@ -285,3 +285,32 @@ def test_library_figures_per_locale(lang, key, expected):
     """Pending until each language's data file (templates/languages/<lang>.yaml) is in the built-in layer."""
     language = load_language(Workspace.open(REPO), lang)
     assert re.fullmatch(expected, _printed(language, _library_facts()[key]))
+
+
+# The French variants of the library's snippets --------------------------------------------------------------------
+
+LIBRARY = LIBRARY_FACTS.parent
+FACT_CALL = re.compile(r"""fact\(\s*["']([^"']+)["']\s*\)""")
+CITATION = re.compile(r"\[@([^\],;\s]+)")
+
+
+def _split(path: Path) -> tuple[dict, str]:
+    _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+    return yaml.safe_load(front) or {}, body
+
+
+@pytest.mark.parametrize("variant", sorted(LIBRARY.rglob("*.fr.md")), ids=lambda p: str(p.relative_to(LIBRARY)))
+def test_a_french_variant_keeps_its_base(variant):
+    """Its front matter keys are its base's; title, summary and clauses translated; every citation, figure and
+    note kept; as many clauses at each level."""
+    front, body = _split(variant)
+    base_front, base_body = _split(variant.with_name(variant.name.replace(".fr.md", ".md")))
+    assert set(front) <= set(base_front)
+    assert {"title", "summary", "clauses"} & set(base_front) <= set(front)
+    assert set(CITATION.findall(base_body)) <= set(CITATION.findall(body))
+    assert FACT_CALL.findall(base_front.get("summary", "") + base_body) == FACT_CALL.findall(
+        front.get("summary", "") + body)
+    assert re.findall(r"\[\^[^\]]+\]", base_body) == re.findall(r"\[\^[^\]]+\]", body)
+    for level, clauses in (base_front.get("clauses") or {}).items():
+        assert len(front["clauses"][level]) == len(clauses)
+        assert [c.endswith(";") for c in front["clauses"][level]] == [c.endswith(";") for c in clauses]
