@@ -10,7 +10,7 @@ from types import MappingProxyType
 import pytest
 
 from briefkit import api, sandbox
-from briefkit.compose import Job, _Run
+from briefkit.compose import FUNCTIONS, Job, _Run
 from briefkit.errors import Problems
 from briefkit.pipeline import Session
 from briefkit.workspace import Workspace
@@ -122,7 +122,7 @@ def test_everything_a_template_can_reach_is_plain_data():
             run = _Run(session.composer, job, Problems())
             assert set(api.NAMES) <= set(run.context)
             for name, value in run.context.items():
-                if name in ("fact", "snippet", "compose", "position", "asks", "key_facts", "resolution"):
+                if name in FUNCTIONS:
                     assert isinstance(value, api.Function)  # frozen_function wrappers
                     continue
                 for where, item in _reachable(value, name):

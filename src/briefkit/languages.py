@@ -289,8 +289,11 @@ def _make(tag: str, stamps: tuple[tuple[Path, int], ...], own: int) -> Language:
         strings.update(_flatten(data.get("strings") or {}))
         settings.update({k: v for k, v in data.items() if k != "strings"})
     fallback: dict[str, str] = {}
+    fonts: dict[str, str] = {}
     for data in reversed(english):
         fallback.update(_flatten(data.get("strings") or {}))
+        fonts.update(data.get("fonts") or {})
+    fonts.update(settings.get("fonts") or {})
     missing = tuple(sorted(k for k in fallback if k not in strings))
     merged = {**fallback, **strings}
     script, direction = script_of(tag)
@@ -306,7 +309,7 @@ def _make(tag: str, stamps: tuple[tuple[Path, int], ...], own: int) -> Language:
         word_latin=word.get("latin") or (_word_tag(tag) if not (east_asian or complex_script) else "en-GB"),
         word_east_asian=word.get("east_asian") or (_word_tag(tag) if east_asian else ""),
         word_complex=word.get("complex") or (_word_tag(tag) if complex_script else ""),
-        fonts=dict(settings.get("fonts") or {}), date_format=dates.get("format") or "",
+        fonts=fonts, date_format=dates.get("format") or "",
         months=tuple(dates.get("months") or ()), numbers=numbers,
         files=tuple(p for p, _ in stamps[:own]), missing=missing if own else (), known=bool(own),
     )
