@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from briefkit.document import list_label, list_scheme
-from briefkit.errors import Problems
+from briefkit.errors import BriefkitError, Problems
 from briefkit.model import ClauseText, Committee
 from briefkit.resolution import Clause, ResolutionBuilder, load_phrases
 from briefkit.workspace import Workspace
@@ -176,18 +176,41 @@ def test_a_french_draft_is_built_with_the_french_grammar(mini, cli, tmp_path):
     ("fr", ["1.", "a)", "ii)"]),
     ("es", ["1.", "a)", "ii)"]),
     ("ru", ["1.", "a)", "ii)"]),
+    ("zh-CN", ["1.", "(a)", "（二）"]),
+    ("ar", ["1 -", "(أ)", "’2‘"]),
 ])
-def test_sub_clause_labels_per_language(language, labels):
-    scheme = list_scheme("resolution", language)
+def test_sub_clause_labels_per_language(language, labels, tmp_path):
+    scheme = load_phrases(Workspace.open(tmp_path), language).numbering
     assert [list_label(scheme, 0, 1), list_label(scheme, 1, 1), list_label(scheme, 2, 2)] == labels
 
 
-def test_the_word_number_formats_of_chinese_and_arabic_labels():
-    """Chinese (a) then the ideographic numeral; Arabic '1 -', abjad letters, then ’1‘ (list_label prints the
-    Latin numbers of these formats until it learns them; Word numbers them itself)."""
-    assert list_scheme("resolution", "zh-CN")[:3] == (("decimal", "{n}."), ("lowerLetter", "({n})"),
-                                                      ("chineseCounting", "（{n}）"))
-    assert list_scheme("resolution", "ar")[:3] == (("decimal", "{n} -"), ("arabicAbjad", "({n})"),
-                                                   ("decimal", "’{n}‘"))
-    assert list_scheme("default", "ar") == list_scheme("default")
-    assert list_scheme("resolution") == list_scheme("resolution", "en")
+def test_the_word_number_formats_of_chinese_and_arabic_labels(tmp_path):
+    """Chinese (a) then the ideographic numeral; Arabic '1 -', abjad letters, then ’1‘: Word's own formats, which
+    list_label prints the same way (أ ب ج د هـ; 一 ... 十一)."""
+    ws = Workspace.open(tmp_path)
+    assert load_phrases(ws, "zh-CN").numbering[:3] == (("decimal", "{n}."), ("lowerLetter", "({n})"),
+                                                       ("chineseCounting", "（{n}）"))
+    assert load_phrases(ws, "ar").numbering[:3] == (("decimal", "{n} -"), ("arabicAbjad", "({n})"),
+                                                    ("decimal", "’{n}‘"))
+    assert [list_label(load_phrases(ws, "ar").numbering, 1, n) for n in (1, 2, 3, 4, 5)] == [
+        "(أ)", "(ب)", "(ج)", "(د)", "(هـ)"]
+    assert [list_label(load_phrases(ws, "zh").numbering, 2, n) for n in (1, 10, 11, 21)] == [
+        "（一）", "（十）", "（十一）", "（二十一）"]
+    assert load_phrases(ws, "en").numbering == list_scheme("resolution")
+
+
+def test_a_workspace_numbers_its_own_language(tmp_path):
+    """A phrase file's `numbering` is data: a workspace's German file labels sub-clauses its own way; a format
+    Word does not have is a located error."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "resolution-phrases.de.yaml").write_text(
+        'numbering: [[decimal, "{n}."], [lowerLetter, "{n})"]]\npreambular: [Eingedenk]\noperative: [Fordert]\n',
+        encoding="utf-8")
+    assert load_phrases(Workspace.open(tmp_path), "de").numbering == (("decimal", "{n}."), ("lowerLetter", "{n})"))
+    (folder / "resolution-phrases.de.yaml").write_text(
+        'numbering: [[hebrew1, "{n}."]]\npreambular: [Eingedenk]\noperative: [Fordert]\n', encoding="utf-8")
+    with pytest.raises(BriefkitError) as err:
+        load_phrases(Workspace.open(tmp_path), "de")
+    assert "numbering level ['hebrew1', '{n}.'] is not [format, pattern with {n}]" in str(err.value)
+    assert err.value.problems[0].line == 1

@@ -88,6 +88,7 @@ class Composed:
     appendix_pages: int = 0  # pages at the end that page limits do not count (a disclosure page)
     source: SourceMap = field(default_factory=SourceMap)  # which snippet file and line each composed line is from
     language: Language | None = None  # the brief's language (its words, script, pace)
+    clause_scheme: tuple[tuple[str, str], ...] | None = None  # a resolution's clause labels in its language
 
     @property
     def speaking_seconds(self) -> int | None:
@@ -201,6 +202,7 @@ class _Run:
     pieces: list[tuple[str, Path, int]] = field(default_factory=list)  # each snippet's text, file, first line
     links: dict[str, tuple[str, str]] = field(default_factory=dict)  # link label -> its address, who defined it
     untranslated: list[str] = field(default_factory=list)  # snippets used with no variant in the brief's language
+    clause_scheme: tuple[tuple[str, str], ...] | None = None  # a resolution's clause labels, from its phrase file
     context: dict[str, Any] = field(init=False)
     language: Language = field(init=False)
 
@@ -344,11 +346,12 @@ class _Run:
         None found: `what` is reported as a default section left out (the templates print no empty heading)."""
         found: list[str] = []
         all_tags = (*tags, *(topic.tags if topic else ()))
-        for snippet in self.select(all_tags):
+        for base in select(self.composer.library, all_tags, self.job):
             if limit is not None and len(found) >= limit:
                 break
-            if not snippet.summary:
+            if not base.summary:
                 continue
+            snippet = self.localized(base)  # only what is printed is reported untranslated
             self.stack.append(snippet.id)
             try:
                 text = self.render_text(snippet.summary)
@@ -380,7 +383,7 @@ class _Run:
         keys: list[str] = list(self.job.brief.facts)
         if not keys:
             for tags in groups:
-                for snippet in self.select((*tags, *(topic.tags if topic else ()))):
+                for snippet in select(library, (*tags, *(topic.tags if topic else ())), self.job):
                     keys.extend(FACT_CALL.findall(snippet.summary + "\n" + snippet.body))
             keys = [k for k in dict.fromkeys(keys) if k in library.facts and library.facts[k].label][:limit]
             if not keys:
@@ -405,15 +408,18 @@ class _Run:
             groups = []  # the brief picked its snippets by name (`use: []`: none, only its own clauses)
         for tags in groups:
             if tags:
-                chosen.update((s.id, s) for s in self.select((*tags, *topic_tags)))
+                chosen.update((s.id, s) for s in select(self.composer.library, (*tags, *topic_tags), job))
         for snippet_id in choice.use:
             snippet = self.lookup(snippet_id)
             if applies(snippet, job):
                 chosen[snippet_id] = snippet
-        self.used.extend(i for s in chosen.values() if s.preambular or s.operative for i in (s.id, s.file_id) if i)
+        chosen = {k: self.localized(s) for k, s in chosen.items() if s.preambular or s.operative}  # only banks
+        self.used.extend(i for s in chosen.values() for i in (s.id, s.file_id) if i)
         from briefkit.resolution import Resolution, ResolutionBuilder  # only drafts need the clause rules
 
-        builder = ResolutionBuilder(self.composer.phrases(brief.language), job.committee, self.problems, brief.path)
+        phrases = self.composer.phrases(brief.language)
+        self.clause_scheme = phrases.numbering
+        builder = ResolutionBuilder(phrases, job.committee, self.problems, brief.path)
         preambular = [c for s in chosen.values() for c in s.preambular] + list(choice.preambular)
         operative = [c for s in chosen.values() for c in s.operative] + list(choice.operative)
         if not operative:
@@ -712,7 +718,7 @@ class Composer:
         body = _with_references(body, cited.heading, references, apart=reading_copy)
         return Composed(job, self.title(job), body, tuple(dict.fromkeys(run.used)), cited.cited,
                         tuple(problems.warnings), text_end, spoken, appendix, source_map(text, run.pieces),
-                        run.language)
+                        run.language, run.clause_scheme)
 
     def _report_empty_defaults(self, run: _Run) -> None:
         """One warning for the default sections no snippet of the workspace's libraries fills."""

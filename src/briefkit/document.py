@@ -392,24 +392,15 @@ LIST_LABELS = {
 }
 
 
-def list_scheme(kind: str, language: str = "en") -> tuple[tuple[str, str], ...]:
-    """The label of each ordered-list level (it repeats past its last level) for a kind, in a language (BCP 47).
-    A resolution's levels are labelled as the United Nations labels them in that language
-    (docs/resolutions-by-language.md): English (a), (i); French, Spanish and Russian a), i) (Latin letters in
-    Russian too); Chinese (a), then the ideographic numerals (一); Arabic operative paragraphs "1 -", then the
-    letters in abjad order (أ), (ب), (ج), then ’1‘."""
-    if kind != "resolution":
-        return LIST_LABELS.get(kind, LIST_LABELS["default"])
-    by_language = {
-        "fr": (("decimal", "{n}."), ("lowerLetter", "{n})"), ("lowerRoman", "{n})"), ("lowerLetter", "{n}."),
-               ("lowerRoman", "{n}.")),
-        "zh": (("decimal", "{n}."), ("lowerLetter", "({n})"), ("chineseCounting", "（{n}）"), ("lowerLetter", "{n}."),
-               ("lowerRoman", "{n}.")),
-        "ar": (("decimal", "{n} -"), ("arabicAbjad", "({n})"), ("decimal", "’{n}‘"), ("arabicAbjad", "{n}."),
-               ("decimal", "{n}.")),
-    }
-    by_language["es"] = by_language["ru"] = by_language["fr"]
-    return by_language.get((language or "en").lower().split("-")[0], LIST_LABELS["resolution"])
+# The number formats a list level may have: Word's own (ST_NumberFormat), each also printed by list_label
+NUMBER_FORMATS = ("decimal", "lowerLetter", "upperLetter", "lowerRoman", "upperRoman", "arabicAbjad",
+                  "chineseCounting")
+
+
+def list_scheme(kind: str) -> tuple[tuple[str, str], ...]:
+    """The label of each ordered-list level (it repeats past its last level) of a kind. A resolution's operative
+    clauses are labelled in its language's way, from its phrase file (`numbering`, resolution.Phrases)."""
+    return LIST_LABELS.get(kind, LIST_LABELS["default"])
 
 
 def list_label(scheme: tuple[tuple[str, str], ...], level: int, number: int) -> str:

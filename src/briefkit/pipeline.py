@@ -33,7 +33,7 @@ Renderer = Callable[[Composed, Document, RenderSettings], bytes]
 def _markdown(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:
     meta = {key: curl_text(value, settings.marks) if isinstance(value, str) else value
             for key, value in front_matter(composed).items()}
-    return render_markdown(tree, meta)
+    return render_markdown(tree, meta, settings.scheme if settings.kind == "resolution" else None)
 
 
 def _docx(composed: Composed, tree: Document, settings: RenderSettings) -> bytes:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefkit.document import LIST_LABELS, NUMBER_FORMATS
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
 from briefkit.model import ClauseText, Committee
 from briefkit.schema import BOOL, STR, Choice, Field, ListOf, MapOf, Record, validate
@@ -57,6 +58,8 @@ PHRASES_SCHEMA = Record({
     "punctuation": Field(PUNCTUATION_SCHEMA, doc="the closing punctuation of clauses (default , ; : .)"),
     "first_preambular": Field(MapOf(STR), doc="how the first preambular clause begins instead: Arabic writes "
                               "'إذ' first and 'وإذ' after it (the openers are listed in the later form)"),
+    "numbering": Field(ListOf(ListOf(STR)), doc="the label of each level of the operative clauses: [format, "
+                       "pattern with {n}] (formats: " + ", ".join(NUMBER_FORMATS) + "); default: 1. (a) (i) a. i."),
     "preambular": Field(ListOf(STR), required=True),
     "operative": Field(ListOf(STR), required=True),
 })
@@ -88,6 +91,7 @@ class Phrases:
     first_preambular: tuple[tuple[str, str], ...] = ()  # (later form, first form): ("وإذ", "إذ")
     marks: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)  # phrase -> adverb's place
     source: str = "templates/resolution-phrases.yaml"
+    numbering: tuple[tuple[str, str], ...] = LIST_LABELS["resolution"]  # the operative clauses' labels, by level
 
     def place(self, phrase: str) -> int:
         """Where a repeat's adverb goes in `phrase`: its mark, or the language's `repeat_at`."""
@@ -114,7 +118,12 @@ def load_phrases(ws: Workspace, language: str = "en") -> Phrases:
         raise BriefkitError([Problem(ws.root, None, "no templates/resolution-phrases.yaml")])
     path = files[0]
     problems = Problems()
-    data = validate(load_yaml_file(path), PHRASES_SCHEMA, path, problems)
+    raw = load_yaml_file(path)
+    data = validate(raw, PHRASES_SCHEMA, path, problems)
+    for level in (data or {}).get("numbering") or ():
+        if len(level) != 2 or level[0] not in NUMBER_FORMATS or "{n}" not in level[1]:
+            problems.error(path, getattr(raw, "key_lines", {}).get("numbering"), f"numbering level {level} is not "
+                           "[format, pattern with {n}]", f"formats: {', '.join(NUMBER_FORMATS)}")
     problems.raise_errors()
     return make_phrases(data, f"templates/{path.name}")
 
@@ -150,7 +159,8 @@ def make_phrases(data: Mapping[str, Any], source: str = "templates/resolution-ph
                    tuple(data.get("repeats") or ("Also", "Further")),
                    str(data.get("repeat_at") or "start"), str(data.get("case") or "capital"),
                    str(data.get("subclause_case") or "capital"), bool(data.get("spaced", True)),
-                   Punctuation(**punctuation), first, marks, source)
+                   Punctuation(**punctuation), first, marks, source,
+                   tuple((str(f), str(p)) for f, p in data.get("numbering") or ()) or LIST_LABELS["resolution"])
 
 
 @dataclass(frozen=True)

@@ -523,7 +523,7 @@ class DocxWriter(Visitor[None]):
         rels.add(RT + "numbering", "numbering.xml")
         first = ref.numbering.first_abstract
         abstracts = wordml.abstract_nums(first, settings.scheme) + wordml.clause_list(
-            first + 2, list_scheme("resolution", self.settings.language),
+            first + 2, settings.scheme if settings.kind == "resolution" else list_scheme("resolution"),
             tuple(self.style_id(name) for name in CLAUSE_STYLES))
         nums = wordml.num(ref.numbering.first_num, first + 2) + "".join(self.nums)
         written.append((posixpath.join(folder, "numbering.xml"), ref.numbering.xml(abstracts, nums),

@@ -314,7 +314,7 @@ def write_html(document: Document, settings: RenderSettings) -> bytes:
 
     rtl = settings.direction == "rtl"
     main = HtmlWriter(safe_link, embedded, notes_label=settings.notes_heading, back_label=settings.back_label,
-                      clause_scheme=list_scheme("resolution", settings.language),
+                      clause_scheme=settings.scheme if settings.kind == "resolution" else None,
                       rtl=rtl).visit(document)
     if settings.internal:  # preparation notes: said on screen, and on every printed page (the @page rule)
         main = f'<p class="internal-mark">{_escape(settings.internal_mark)}</p>\n{main}'

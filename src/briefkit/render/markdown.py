@@ -318,7 +318,7 @@ def _url(url: str, title: str) -> str:
     return target
 
 
-def render_markdown(document: Document, meta: Mapping[str, Any]) -> bytes:
-    """The brief as a Markdown file (UTF-8)."""
-    scheme = list_scheme("resolution", str(meta.get("lang") or "en"))
-    return MarkdownWriter(scheme).render(document, meta).encode("utf-8")
+def render_markdown(document: Document, meta: Mapping[str, Any],
+                    clause_scheme: tuple[tuple[str, str], ...] | None = None) -> bytes:
+    """The brief as a Markdown file (UTF-8); `clause_scheme`: a resolution's clause labels (list_scheme's)."""
+    return MarkdownWriter(clause_scheme).render(document, meta).encode("utf-8")

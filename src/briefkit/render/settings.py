@@ -31,7 +31,8 @@ class RenderSettings:
     title: str = ""
     language: str = "en"
     kind: str = "position-paper"
-    scheme: tuple[tuple[str, str], ...] = (("decimal", "{n}."),)  # document.list_scheme(kind)
+    # ordered lists' labels by level: document.list_scheme(kind); a resolution's from its language's phrase file
+    scheme: tuple[tuple[str, str], ...] = (("decimal", "{n}."),)
     paper: str = "letter"
     margins: tuple[float, float, float, float] = (2.54, 2.54, 2.54, 2.54)  # cm: top, bottom, left, right
     font: str = "Times New Roman"
@@ -198,7 +199,7 @@ def from_composed(composed: Composed, ws: Workspace) -> RenderSettings:
                                  else (conference.font_size, conference.line_spacing, conference.font_size_range))
     return RenderSettings(
         title=curl_text(composed.title, marks), language=brief.language, kind=brief.kind,
-        scheme=list_scheme(brief.kind, brief.language), paper=conference.paper,
+        scheme=composed.clause_scheme or list_scheme(brief.kind), paper=conference.paper,
         margins=(m.top, m.bottom, m.left, m.right),
         font=conference.font or language.fonts.get("latin", ""), font_size=size,
         east_asian_font=conference.east_asian_font or language.fonts.get("east_asian", ""),
