@@ -60,8 +60,10 @@ def _strings(tag: str) -> dict[str, str]:
 def every_kind(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every kind in each of the six languages, built once."""
     root = tmp_path_factory.mktemp("langs") / "ws"
-    briefs = {f"{tag.lower()}-{kind}": _brief(kind, tag) for tag in SIX for kind in KINDS}
-    _workspace(root, briefs)
+    briefs = {f"{tag.lower()}-{kind}": _brief(kind, tag, extra="conference: roomy\n") for tag in SIX for kind in KINDS}
+    # the library's snippets are English: a handout in another language mixes scripts and may take two pages
+    conference = "name: Roomy\nlimits: {handout: {pages: 3}}\n"
+    _workspace(root, briefs, {"templates/conferences/roomy.yaml": conference})
     from briefkit.cli import main
 
     assert main(["build", "--root", str(root), "--out", str(root / "out")]) == 0

@@ -80,12 +80,15 @@ def _rpr(style: etree._Element) -> bytes:
 
 def test_examples_have_no_leftovers_and_validate(examples):
     files = sorted(examples.glob("*.docx"))
-    assert len(files) == 7
+    assert len(files) == 11  # the seven English outputs, the Chinese paper (two) and draft, the French handout
     validate_docx(*files)
     for path in files:
         assert _leftovers(path) == [], path.name
         lang = _part(path, "word/settings.xml").find(f"{W}themeFontLang")
-        assert (lang.get(f"{W}val"), lang.get(f"{W}eastAsia")) == ("en-GB", None)  # the brief's; an English brief names no East Asian language (languages/en.yaml)
+        language = (_part(path, "docProps/core.xml").findtext("{http://purl.org/dc/elements/1.1/}language") or "")
+        # the brief's languages: Latin text in a Chinese brief is English, and only it names an East Asian one
+        expected = {"en-GB": ("en-GB", None), "zh-CN": ("en-GB", "zh-CN"), "fr": ("fr-FR", None)}[language]
+        assert (lang.get(f"{W}val"), lang.get(f"{W}eastAsia")) == expected, path.name
 
 
 def test_the_reference_document_carries_nothing_a_brief_does_not_use():
