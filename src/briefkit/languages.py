@@ -14,6 +14,7 @@ twice, "تشرين الثاني/نوفمبر"; Russian dates end in "года").
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -251,12 +252,18 @@ def territory_name(tag: str, alpha_2: str) -> str | None:
     return str(name) if name else None
 
 
+@lru_cache(maxsize=256)
 def known_locale(tag: str) -> bool:
-    """Whether CLDR knows the language of a BCP 47 tag (for snippet variants: `name.zh.md`)."""
-    from babel import localedata
-
-    base = tag.replace("-", "_")
-    return localedata.exists(base) or localedata.exists(base.split("_")[0])
+    """Whether CLDR knows the language of a BCP 47 tag (for snippet variants: `name.zh.md`), looked up in Babel's
+    data folder without importing Babel (a library with variants is loaded by every build, English ones too)."""
+    spec = importlib.util.find_spec("babel")
+    if spec is None or spec.origin is None:
+        return False
+    folder = Path(spec.origin).parent / "locale-data"
+    parts = tag.replace("-", "_").split("_")
+    names = {"_".join(parts), parts[0].lower(), "_".join([parts[0].lower(), *parts[1:]])}
+    return any(name.isascii() and name.replace("_", "").isalnum() and (folder / f"{name}.dat").is_file()
+               for name in names)
 
 
 def script_of(tag: str) -> tuple[str, str]:
