@@ -62,7 +62,12 @@ def test_file_validates(path: Path) -> None:
     assert not problems.errors, [str(p) for p in problems.errors]
 
 
-@pytest.mark.parametrize("path", [p for p in builtin_files() if p.stem != "en"], ids=lambda p: p.stem)
+def full_files() -> list[Path]:
+    """The six UN languages' files, each complete (zh-hant.yaml only overlays zh.yaml's typeface)."""
+    return [FOLDER / f"{tag}.yaml" for tag in UN_LANGUAGES]
+
+
+@pytest.mark.parametrize("path", [p for p in full_files() if p.stem != "en"], ids=lambda p: p.stem)
 def test_same_keys_and_fields_as_english(path: Path) -> None:
     english, mine = strings_of(FOLDER / "en.yaml"), strings_of(path)
     assert sorted(mine) == sorted(english)
@@ -71,7 +76,7 @@ def test_same_keys_and_fields_as_english(path: Path) -> None:
         assert fields == wanted - LEFT_OUT.get((path.stem, key), set()), (key, text)
 
 
-@pytest.mark.parametrize("path", builtin_files(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", full_files(), ids=lambda p: p.stem)
 def test_no_empty_string_and_sources_named(path: Path) -> None:
     data = load_yaml_file(path)
     assert all(text.strip() for text in strings_of(path).values())
@@ -242,3 +247,13 @@ def test_workspace_adds_german(tmp_path: Path) -> None:
 def test_unknown_language_is_english(tmp_path: Path) -> None:
     lang = load("xx", tmp_path)
     assert not lang.known and lang.text("labels.delegation") == "Delegation" and not lang.missing
+
+
+def test_traditional_chinese_reads_its_own_file_then_chinese(tmp_path: Path) -> None:
+    """zh-TW is written in traditional characters (CLDR): zh-hant.yaml's typeface, zh.yaml's words."""
+    for tag in ("zh-TW", "zh-Hant", "zh-HK"):
+        lang = load(tag, tmp_path)
+        assert [p.name for p in lang.files] == ["zh-hant.yaml", "zh.yaml"], tag
+        assert lang.fonts["east_asian"] == "Noto Serif CJK TC" and not lang.missing
+        assert lang.word_east_asian == tag and lang.count == "characters"
+    assert load("zh-CN", tmp_path).fonts["east_asian"] == "Noto Serif CJK SC"

@@ -231,3 +231,24 @@ def test_the_committee_and_country_are_named_in_the_language(every_kind: Path) -
     chinese = next(every_kind.glob("zh-cn-resolution-*.md")).read_text(encoding="utf-8")
     assert "大会，" in chinese  # the Third Committee's organ line as the UN's Chinese texts write it
     assert "中国" in chinese.split("\n\n")[2] or "中华人民共和国" in chinese
+
+
+def test_a_language_is_a_tag_and_names_no_file_outside(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """`zh_CN` (the POSIX spelling) is zh-CN; a value that is no language tag is an error at its line, and the
+    other briefs are built; nothing is read from a path a tag could spell."""
+    outside = tmp_path / "secret.yaml"
+    outside.write_text("strings: {kinds: {handout: LEAKED}}\n")
+    root = _workspace(tmp_path / "ws", {"posix": _brief("handout", "zh_CN", "[md]"),
+                                        "evil": _brief("handout", "../../secret", "[md]"),
+                                        "x": _brief("handout", "x-klingon", "[md]")})
+    result = cli("build", "--root", root, "--out", root / "out")
+    assert result.code == 1
+    errors = sorted(line for line in result.err_lines if ": error: " in line)
+    assert errors == [
+        "briefs/evil.yaml:4: error: 'language' must be a language tag such as en-GB, fr, zh-CN or ar, not str "
+        "'../../secret'",
+        "briefs/x.yaml:4: error: 'language' must be a language tag such as en-GB, fr, zh-CN or ar, not str "
+        "'x-klingon'"], errors
+    text = next((root / "out").glob("posix-*.md")).read_text(encoding="utf-8")
+    assert _front(text)["lang"] == "zh-CN" and _strings("zh-CN")["kinds.handout"] in text
+    assert "LEAKED" not in text

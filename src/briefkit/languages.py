@@ -70,6 +70,7 @@ LANGUAGE_SCHEMA = Record({
 })
 
 _FIELD = re.compile(r"\{(\w+)\}")
+_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
 
 @dataclass(frozen=True)
@@ -307,6 +308,19 @@ def _chain(tag: str) -> list[str]:
     return ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
 
 
+def _file_chain(tag: str) -> list[str]:
+    """The data files a tag reads, most specific first: 'zh-TW' -> zh-tw, zh-hant (CLDR writes Chinese in Taiwan
+    in traditional characters), zh; 'fr-CA' -> fr-ca, fr."""
+    chain = _chain(tag)
+    parts = tag.lower().split("-")
+    if parts[0] == DEFAULT or len(parts) < 2 or len(parts[1]) == 4:  # English, no region, or a script given
+        return chain
+    script = script_of(tag)[0].lower()
+    if script != script_of(parts[0])[0].lower():
+        chain.insert(len(chain) - 1, f"{parts[0]}-{script}")
+    return chain
+
+
 @lru_cache(maxsize=64)
 def _read(path: Path, stamp: int) -> dict[str, Any]:
     problems = Problems()
@@ -317,8 +331,10 @@ def _read(path: Path, stamp: int) -> dict[str, Any]:
 
 def language_files(dirs: list[Path], tag: str) -> list[Path]:
     """The data files of a language, highest priority first: each layer's most specific file, then less."""
-    found = []
-    for name in _chain(tag):
+    found: list[Path] = []
+    if not _TAG.fullmatch(tag):  # names files: a tag is letters, digits and hyphens (schema.LanguageTag)
+        return found
+    for name in _file_chain(tag):
         for folder in dirs:
             path = folder / f"{name}.yaml"
             if path.is_file():

@@ -14,6 +14,7 @@ from briefkit.schema import (
     BOOL,
     DATE,
     DATE_OR_YEAR,
+    LANGUAGE,
     NUM,
     STR,
     TEXT,
@@ -182,7 +183,7 @@ CONFERENCE_SCHEMA = Record({
 
 WORKSPACE_SCHEMA = Record({
     "libraries": Field(ListOf(STR), doc="snippet libraries in lookup order: a built-in library's name or a folder"),
-    "language": Field(STR, doc="default language of the briefs (BCP 47)"),
+    "language": Field(LANGUAGE, doc="default language of the briefs (BCP 47)"),
     "conference": Field(STR, doc="default conference profile of the briefs"),
 })
 
@@ -218,7 +219,7 @@ BRIEF_SCHEMA = Record({
     "school": Field(STR),
     "delegates": Field(STRS),
     "date": Field(DATE),
-    "language": Field(STR),
+    "language": Field(LANGUAGE, doc="the language of the brief (BCP 47: en-GB, fr, zh-CN, ar)"),
     "formats": Field(ListOf(Choice(FORMATS), single_ok=True)),
     "topic": Field(TOPIC),
     "topics": Field(ListOf(TOPIC)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +109,25 @@ def _number(value: float) -> str:
 
 
 STR = Scalar((str,), "text")
+
+
+@dataclass(frozen=True)
+class LanguageTag(Spec):
+    """A BCP 47 language tag: 'en-GB', 'zh-Hant-TW', 'ar'; 'zh_CN' (the POSIX form) is taken as 'zh-CN'. It
+    names data files, so nothing but letters, digits and hyphens passes."""
+
+    label = "a language tag such as en-GB, fr, zh-CN or ar"
+
+    def check(self, value: Any, at: At, problems: Problems) -> Any:
+        if isinstance(value, str):
+            tag = value.strip().replace("_", "-")
+            if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", tag):
+                return tag
+        self.wrong(value, at, problems)
+        return None
+
+
+LANGUAGE = LanguageTag()
 TEXT = Scalar((str, int, float), "text", convert=str)
 INT = Number(whole=True)
 NUM = Number()
