@@ -185,19 +185,27 @@ def test_a_snippet_variant_is_used_in_its_language_and_the_rest_are_listed(tmp_p
 
 
 def test_a_file_is_a_variant_only_beside_its_base_and_with_a_language(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    """`v1.2.md` beside `v1.md` is a snippet of its own ('2' is no language), and so is `report.de.md` with no
-    `report.md`; both are used by their ids in any language."""
-    section = "sections: [{heading: Notes, use: [notes/v1.2, notes/report.de]}]"
-    brief = ("kind: position-paper\ncountry: CHN\ncommittee: third-committee\nlanguage: de\nformats: [md]\n"
+    """`v1.2.md` beside `v1.md` is a snippet of its own ('2' is no language); `report.de.md` with no `report.md`
+    is a translation of nothing: reported and never used (its text must not reach a brief in another language);
+    a variant's own tags are not its selection's, and it is told so; an id with an empty dot part is refused."""
+    section = "sections: [{heading: Notes, use: [notes/v1.2], tags: [notes]}]"
+    brief = ("kind: position-paper\ncountry: CHN\ncommittee: third-committee\nlanguage: en-GB\nformats: [md]\n"
              f"topic: {{title: Versions, {section}}}\n")
     root = _workspace(tmp_path / "ws", {"b": brief},
                       {"snippets/notes/v1.2.md": "---\ntitle: A version\n---\nVersion one point two.\n",
-                       "snippets/notes/v1.md": "---\ntitle: Version one\n---\nVersion one.\n",
-                       "snippets/notes/report.de.md": "---\ntitle: Bericht\n---\nEin Bericht.\n"})
+                       "snippets/notes/v1.md": "---\ntitle: Version one\ntags: [notes]\n---\nVersion one.\n",
+                       "snippets/notes/v1.fr.md": "---\ntitle: Version un\ntags: [autre]\n---\nVersion un.\n",
+                       "snippets/notes/report.de.md": "---\ntitle: Bericht\ntags: [notes]\n---\nEin Bericht.\n",
+                       "snippets/notes/x..md": "---\ntitle: Dots\ntags: [notes]\n---\nDots.\n"})
     result = cli("build", "--root", root, "--out", root / "out")
-    assert result.code == 0, result.err
     text = next((root / "out").glob("b-*.md")).read_text(encoding="utf-8")
-    assert "Version one point two." in text and "Ein Bericht." in text
+    assert "Version one point two." in text and "Version one." in text
+    assert "Ein Bericht." not in text and "Version un." not in text and "Dots." not in text
+    err = result.err
+    assert ("snippets/notes/report.de.md: warning: 'notes/report.de' is named as the 'de' version of snippet "
+            "'notes/report', which does not exist, so it is not used") in err
+    assert "snippets/notes/v1.fr.md:3: warning: a language version takes its base's tags" in err
+    assert "snippet id 'notes/x.' may only use letters" in err
 
 
 def test_figures_and_dates_follow_the_locale(tmp_path: Path) -> None:
@@ -216,6 +224,12 @@ def test_figures_and_dates_follow_the_locale(tmp_path: Path) -> None:
     assert english.date(dt.date(2000, 11, 15)) == "15 November 2000"
     assert chinese.date(dt.date(2000, 11, 15)) == "2000年11月15日"
     assert french.date(dt.date(2000, 11, 15)) == "15 novembre 2000"
+    # no exponent, whatever the size; a word for millions takes its plural by CLDR's rules
+    assert english.number(1.5e22) == "15,000,000,000,000,000,000,000" and english.number(0.000001) == "0.000001"
+    assert french.number(0.000001) == "0,000001"
+    spanish = load_language(ws, "es")
+    assert spanish.value(1_000_000, "compact", "USD") == "1 millón de dólares de los Estados Unidos"
+    assert spanish.value(2_500_000, "compact") == "2,5 millones"
 
 
 def test_citations_take_the_language_of_the_brief(every_kind: Path) -> None:
@@ -252,3 +266,52 @@ def test_a_language_is_a_tag_and_names_no_file_outside(tmp_path: Path, cli) -> N
     text = next((root / "out").glob("posix-*.md")).read_text(encoding="utf-8")
     assert _front(text)["lang"] == "zh-CN" and _strings("zh-CN")["kinds.handout"] in text
     assert "LEAKED" not in text
+
+
+def test_english_citations_in_an_arabic_brief_keep_their_stops(every_kind: Path) -> None:
+    """A note or reference with no Arabic letter in an Arabic brief reads left to right with its stop at its end:
+    left-to-right marks around it in Word (the paragraph stays right to left), dir="ltr" in HTML."""
+    docx = next(every_kind.glob("ar-position-paper-*.docx"))
+    with zipfile.ZipFile(docx) as package:
+        notes = package.read("word/footnotes.xml").decode()
+    english = [p for p in re.findall(r"<w:p>.*?</w:p>", notes, re.S)
+               if "Office" in p and not re.search("[\u0600-\u06ff]", p)]
+    assert english
+    for paragraph in english:
+        texts = re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", paragraph)
+        assert texts[0] == "\u200e" and texts[-1] == "\u200e", texts
+        assert '<w:bidi w:val="0"/>' not in paragraph
+    html = docx.with_suffix(".html").read_text(encoding="utf-8")
+    assert re.search(r'<p dir="ltr">United Nations', html)
+
+
+def test_a_misspelt_string_or_field_in_a_language_file_is_told(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """A workspace's string English does not have is never used, and a {field} its English string lacks is never
+    filled in: each is one warning at the file, with the key or fields it meant; `check --strict` fails on it."""
+    french = 'strings:\n  title: "{kind} : {countyr}"\n  labels: {delegaton: Pays}\n'
+    root = _workspace(tmp_path / "ws", {"fr": _brief("handout", "fr", "[md]")},
+                      {"templates/languages/fr.yaml": french})
+    result = cli("build", "--root", root, "--out", root / "out")
+    assert result.code == 0, result.err
+    warnings = [line for line in result.err_lines if line.startswith("templates/languages/fr.yaml")]
+    assert ("templates/languages/fr.yaml: warning: unknown string 'labels.delegaton': it is never used "
+            "(did you mean labels.delegation?)") in warnings, warnings
+    assert ("templates/languages/fr.yaml: warning: string 'title' has {countyr}, which is never filled in "
+            "(its fields: {committee}, {country}, {kind})") in warnings, warnings
+    assert cli("check", "--root", root, "--strict").code == 1
+
+
+def test_japanese_and_korean_with_a_data_file_only(tmp_path: Path) -> None:
+    """A language's script picks its face where its file names none (en.yaml's script_fonts), and Korean, which
+    spaces its words, is counted in words; Japanese in characters."""
+    folder = tmp_path / "templates" / "languages"
+    folder.mkdir(parents=True)
+    (folder / "ja.yaml").write_text("strings: {kinds: {speech: 開会演説}}\n", encoding="utf-8")
+    (folder / "ko.yaml").write_text("strings: {kinds: {speech: 개회 연설}}\n", encoding="utf-8")
+    ws = Workspace.open(tmp_path)
+    japanese, korean = load_language(ws, "ja"), load_language(ws, "ko")
+    assert japanese.fonts["east_asian"] == "Noto Serif CJK JP" and japanese.count == "characters"
+    assert (japanese.word_latin, japanese.word_east_asian) == ("en-GB", "ja-JP")
+    assert korean.fonts["east_asian"] == "Noto Serif CJK KR" and korean.count == "words"
+    assert count_words("감사합니다 여러분") == 2 and count_words("ありがとうございます") == 10
+    assert load_language(ws, "zh-Hant").word_east_asian == "zh-TW"  # a tag Word knows

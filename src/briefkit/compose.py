@@ -741,7 +741,7 @@ class Composer:
         job = run.job
         heading = job.conference.disclosure
         if isinstance(heading, Mapping):
-            heading = in_language(heading, run.language.tag) or in_language(heading, "en") or ""
+            heading = in_language(heading, run.language.tag) or run.language.text("disclosure")
         if not heading:
             return ""
         if not job.brief.disclosure:

@@ -33,9 +33,11 @@ DEFAULT = "en"
 # Scripts Word sets with its East Asian fonts and language (w:eastAsia), and those it sets as complex script
 # (w:bidi: right-to-left and other shaped scripts). ISO 15924 codes, as CLDR's likely subtags give them.
 EAST_ASIAN_SCRIPTS = frozenset({"Hans", "Hant", "Hani", "Jpan", "Kore", "Hang", "Hira", "Kana", "Bopo"})
+CHARACTER_SCRIPTS = frozenset({"Hans", "Hant", "Hani", "Jpan"})  # written without spaces: counted in characters
 COMPLEX_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Thai", "Laoo", "Khmr", "Deva", "Beng", "Guru",
                              "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym", "Sinh", "Tibt", "Mymr", "Ethi"})
 UNITS = ("percent", "number", "compact")
+_SCRIPT_SLOT = {**dict.fromkeys(EAST_ASIAN_SCRIPTS, "east_asian"), **dict.fromkeys(COMPLEX_SCRIPTS, "complex")}
 
 # A pattern with {n}, or one per CLDR plural category of the number (Russian: 21 процент, 22 процента, 25 процентов)
 _PATTERN = AnyOf((STR, MapOf(STR)), "a pattern with {n}, or a pattern per plural category (one, few, many, other)")
@@ -51,6 +53,8 @@ LANGUAGE_SCHEMA = Record({
                   doc="the language tags Word gets for text in each script (w:val, w:eastAsia, w:bidi)"),
     "fonts": Field(Record({k: Field(STR) for k in ("latin", "east_asian", "complex")}),
                    doc="default fonts for the language where the conference names none"),
+    "script_fonts": Field(MapOf(STR), doc="(en.yaml) a face for each script (ISO 15924), for a language whose "
+                          "file names none: Jpan: Noto Serif CJK JP"),
     "dates": Field(Record({"format": Field(STR, doc="a CLDR date pattern, e.g. d MMMM y"),
                            "months": Field(ListOf(STR), doc="the twelve month names, where the UN's differ from "
                                            "CLDR's"),
@@ -62,8 +66,9 @@ LANGUAGE_SCHEMA = Record({
                                               "one pattern per CLDR plural category (one, few, many, other)"),
                              "currency": Field(MapOf(_PATTERN), doc="ISO 4217 code -> pattern with {n}: USD: US${n}; "
                                                "'USD compact': after a word for millions ('{n} de dollars')"),
-                             "compact": Field(MapOf(STR), doc="power of ten -> pattern with {n}: the UN's words "
-                                              "for large numbers where they differ from CLDR's (9: '{n} млрд.')")})),
+                             "compact": Field(MapOf(_PATTERN), doc="power of ten -> pattern with {n}, or one per "
+                                              "plural category: the UN's words for large numbers where they differ "
+                                              "from CLDR's (9: '{n} млрд.'; 6: {one: '{n} millón', other: ...})")})),
     "strings": Field(MapOf(AnyOf((STR, NUM, MapOf(AnyOf((STR, NUM, MapOf(AnyOf((STR, NUM), "text"))), "text"))),
                                  "text or a mapping of texts")), doc="the words briefkit writes, by key"),
     "sources": Field(ListOf(STR), doc="where the conventions of this file come from"),
@@ -93,6 +98,7 @@ class Language:
     numbers: Mapping[str, Any] = field(default_factory=dict)
     files: tuple[Path, ...] = ()  # the data files read, most specific first
     missing: tuple[str, ...] = ()  # keys English fills in
+    unknown: tuple[tuple[Path, str, str], ...] = ()  # (file, problem, hint): keys or fields English does not have
     known: bool = True  # a data file of the language itself was found
 
     @property
@@ -141,7 +147,7 @@ class Language:
 
     def number(self, value: float) -> str:
         """A number with the language's digit grouping and decimal mark: 1,234.5, 1 234,5."""
-        english = f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
+        english = _plain(value)
         if abs(value) < 10 ** (2 + int(self.numbers.get("min_grouping") or 1)):  # "1000" where 2 is the minimum
             english = english.replace(",", "")
         group, decimal = self.numbers.get("group"), self.numbers.get("decimal")
@@ -151,7 +157,7 @@ class Language:
             return english.translate({ord(","): group, ord("."): decimal})
         from babel.numbers import format_decimal
 
-        return format_decimal(value, locale=_locale(self.tag), numbering_system="latn")
+        return format_decimal(_exact(value), locale=_locale(self.tag), numbering_system="latn")
 
     def value(self, value: float, unit: str | None = None, currency: str | None = None) -> str:
         """A figure with its unit: 25 per cent, 25 %, 27.6 million, 2760万, US$236 billion."""
@@ -181,7 +187,8 @@ class Language:
         fitting = [power for power in own if abs(value) >= 10**power]
         if fitting:  # the UN's words where they differ from CLDR's: 236 млрд., 236.000 millones, 236 بليون
             power = max(fitting)
-            return own[power].replace("{n}", self.number(_rounded(value / 10**power)))
+            scaled = _rounded(value / 10**power)
+            return self._pattern(own[power], scaled).replace("{n}", self.number(scaled))
         if self.english:  # CLDR's English long compact form, without loading CLDR: 27.6 million
             for size, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
                 if abs(value) >= size:
@@ -202,6 +209,19 @@ class Language:
         if minutes:
             return self.text("time.minutes_seconds", minutes=minutes, seconds=f"{rest:02d}")
         return self.text("time.seconds", seconds=rest)
+
+
+def _exact(value: float) -> Any:
+    """A number as a Decimal of its shortest repr, so 1.5e22 prints as 15000000000000000000000, not 1.5E+22."""
+    from decimal import Decimal
+
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+
+
+def _plain(value: float) -> str:
+    """English digits with a comma every three and no exponent: 1,234.5; 15,000,000,000,000,000,000,000; 0.000001."""
+    text = format(_exact(value), ",f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _rounded(value: float) -> float:
@@ -284,14 +304,26 @@ def script_of(tag: str) -> tuple[str, str]:
 
 
 def _word_tag(tag: str) -> str:
-    """A tag with a region, as Word names its proofing languages: 'ar' -> 'ar-EG' (CLDR's likely region)."""
-    if "-" in tag:
-        return tag
+    """A tag as Word names its proofing languages, language-REGION: 'ar' -> 'ar-EG' (CLDR's likely region),
+    'zh-Hant' -> 'zh-TW'; a script stays only where the region does not imply it ('sr-Latn' -> 'sr-Latn-RS')."""
+    parts = tag.split("-")
+    language = parts[0].lower()
+    script = next((p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()), "")
+    region = next((p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha() or len(p) == 3 and p.isdigit()), "")
+    if region and not script:
+        return f"{language}-{region}"
     from babel.core import get_global
 
-    likely = get_global("likely_subtags").get(tag.lower(), "")
-    parts = likely.split("_")
-    return f"{tag}-{parts[-1]}" if len(parts) > 1 else tag
+    likely = get_global("likely_subtags")
+    full = (likely.get(f"{language}_{script}") if script else None) or likely.get(language, "")
+    found = full.split("_")
+    region = region or (found[-1] if len(found) > 2 else "")
+    if not region:
+        return tag
+    implied = likely.get(f"{language}_{region}", "").split("_")
+    if script and not (len(implied) > 2 and implied[1] == script):
+        return f"{language}-{script}-{region}"
+    return f"{language}-{region}"
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -329,24 +361,18 @@ def _read(path: Path, stamp: int) -> dict[str, Any]:
     return dict(data or {})
 
 
-def language_files(dirs: list[Path], tag: str) -> list[Path]:
-    """The data files of a language, highest priority first: each layer's most specific file, then less."""
-    found: list[Path] = []
+def language_files(ws: Workspace, tag: str) -> list[Path]:
+    """The data files of a language, highest priority first: each layer's most specific file, then less
+    specific ones; a file that is a link out of its layer is an error (as any template is)."""
     if not _TAG.fullmatch(tag):  # names files: a tag is letters, digits and hyphens (schema.LanguageTag)
-        return found
-    for name in _file_chain(tag):
-        for folder in dirs:
-            path = folder / f"{name}.yaml"
-            if path.is_file():
-                found.append(path)
-    return found
+        return []
+    return [path for name in _file_chain(tag) for path in ws.find_all("templates/languages", name, ".yaml")]
 
 
 def load_language(ws: Workspace, tag: str) -> Language:
     """The language of a brief, made once a session per tag (the workspace's files read once, re-read when changed)."""
-    dirs = ws.dirs("templates", "languages")
-    files = language_files(dirs, tag)
-    defaults = [] if tag.lower().split("-")[0] == DEFAULT else language_files(dirs, DEFAULT)
+    files = language_files(ws, tag)
+    defaults = [] if tag.lower().split("-")[0] == DEFAULT else language_files(ws, DEFAULT)
     stamps = tuple((p, p.stat().st_mtime_ns) for p in (*files, *defaults))
     return _make(tag, stamps, len(files))
 
@@ -362,13 +388,19 @@ def _make(tag: str, stamps: tuple[tuple[Path, int], ...], own: int) -> Language:
         settings.update({k: v for k, v in data.items() if k != "strings"})
     fallback: dict[str, str] = {}
     fonts: dict[str, str] = {}
-    for data in reversed(english):
-        fallback.update(_flatten(data.get("strings") or {}))
+    script_fonts: dict[str, str] = {}
+    for data in reversed(english or mine):  # English's files: the fallback of every key and font
+        fallback.update(_flatten(data.get("strings") or {}) if english else ())
         fonts.update(data.get("fonts") or {})
+        script_fonts.update(data.get("script_fonts") or {})
+    script, direction = script_of(tag)
+    if script in script_fonts and not (settings.get("fonts") or {}).get(_SCRIPT_SLOT.get(script, "latin")):
+        fonts[_SCRIPT_SLOT.get(script, "latin")] = script_fonts[script]  # Japanese: a Japanese face, not SimSun
     fonts.update(settings.get("fonts") or {})
     missing = tuple(sorted(k for k in fallback if k not in strings))
     merged = {**fallback, **strings}
-    script, direction = script_of(tag)
+    reference = _flatten_dict((english or mine)[-1].get("strings") or {}) if (english or mine) else {}
+    unknown = tuple(_unknown(path, data, reference) for (path, _), data in zip(stamps, datas, strict=True))
     word = settings.get("word") or {}
     east_asian = script in EAST_ASIAN_SCRIPTS
     complex_script = script in COMPLEX_SCRIPTS
@@ -376,7 +408,7 @@ def _make(tag: str, stamps: tuple[tuple[Path, int], ...], own: int) -> Language:
     dates = settings.get("dates") or {}
     return Language(
         tag=tag, strings=merged, direction=settings.get("direction") or direction, script=script,
-        count=settings.get("count") or ("characters" if east_asian else "words"),
+        count=settings.get("count") or ("characters" if script in CHARACTER_SCRIPTS else "words"),
         speaking_rate=float(settings.get("speaking_rate") or 140),
         word_latin=word.get("latin") or (_word_tag(tag) if not (east_asian or complex_script) else "en-GB"),
         word_east_asian=word.get("east_asian") or (_word_tag(tag) if east_asian else ""),
@@ -384,4 +416,28 @@ def _make(tag: str, stamps: tuple[tuple[Path, int], ...], own: int) -> Language:
         fonts=fonts, date_format=dates.get("format") or "", first_day=dates.get("first_day") or "",
         months=tuple(dates.get("months") or ()), numbers=numbers,
         files=tuple(p for p, _ in stamps[:own]), missing=missing if own else (), known=bool(own),
+        unknown=tuple(item for found in unknown for item in found),
     )
+
+
+def _flatten_dict(data: Mapping[str, Any]) -> dict[str, str]:
+    return dict(_flatten(data))
+
+
+def _unknown(path: Path, data: Mapping[str, Any], reference: Mapping[str, str]) -> list[tuple[Path, str, str]]:
+    """A data file's strings English does not have, and {fields} its English string does not have: (file, what,
+    hint). Such a string would never be used, or print its {field} as typed."""
+    found = []
+    for key, text in _flatten(data.get("strings") or {}):
+        if key not in reference:
+            from briefkit.errors import did_you_mean
+
+            found.append((path, f"unknown string '{key}': it is never used",
+                          did_you_mean(key, reference) or "the keys are en.yaml's (docs/languages.md)"))
+            continue
+        extra = set(_FIELD.findall(text)) - set(_FIELD.findall(reference[key]))
+        if extra:
+            fields = ", ".join("{" + f + "}" for f in sorted(_FIELD.findall(reference[key]))) or "none"
+            found.append((path, f"string '{key}' has {', '.join('{' + f + '}' for f in sorted(extra))}, which "
+                          f"is never filled in", f"its fields: {fields}"))
+    return found

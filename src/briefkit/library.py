@@ -104,11 +104,11 @@ def _profile_sources(ws: Workspace, sources: dict[str, Source], problems: Proble
 _VARIANT = re.compile(r"(.+)\.([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)")
 
 
-def variant_of(snippet_id: str, ids: Collection[str]) -> tuple[str, str] | None:
-    """(base id, language) if a snippet file is a language variant: `palermo-protocol.zh` beside
-    `palermo-protocol`, with a language CLDR knows (SPEC 3)."""
+def variant_of(snippet_id: str, ids: Collection[str] | None = None) -> tuple[str, str] | None:
+    """(base id, language) if a snippet file is named as a language variant: `palermo-protocol.zh`, with a
+    language CLDR knows (SPEC 3); with `ids`, only if its base is among them."""
     match = _VARIANT.fullmatch(snippet_id)
-    if match is None or match.group(1) not in ids:
+    if match is None or ids is not None and match.group(1) not in ids:
         return None
     from briefkit.languages import known_locale
 
@@ -128,8 +128,14 @@ def _load_snippets(ws: Workspace, problems: Problems
     ids = {snippet_id for snippet_id, _ in files}
     later = []
     for snippet_id, path in files:
-        if "." in snippet_id and variant_of(snippet_id, ids):
+        named = variant_of(snippet_id) if "." in snippet_id else None
+        if named and named[0] in ids:
             later.append((snippet_id, path))
+            continue
+        if named:  # `orphan.zh.md` with no `orphan.md`: a translation of nothing, not a snippet of its own
+            problems.warn(path, None, f"'{snippet_id}' is named as the '{named[1]}' version of snippet "
+                          f"'{named[0]}', which does not exist, so it is not used",
+                          f"add {named[0]}.md, or rename this file")
             continue
         snippet = _read_snippet(ws, snippet_id, path, problems)
         if snippet is None:
@@ -146,6 +152,12 @@ def _load_snippets(ws: Workspace, problems: Problems
         if variant is None:
             broken.add(file_id)
         else:
+            differ = [key for key in ("tags", "when", "order", "internal")
+                      if getattr(variant, key) != getattr(base, key)]
+            if differ:  # selection is by the base: a translation is the same snippet in another language
+                problems.warn(path, variant.line_of(differ[0]), f"a language version takes its base's "
+                              f"{', '.join(differ)}: this file's {differ[0]} is not used",
+                              f"change them in {base.path.name}, or leave them out here")
             variants.setdefault(base_id, {})[language.lower()] = replace(variant, file_id=file_id,
                                                                          language=language)
     return snippets, broken, variants
@@ -189,7 +201,8 @@ def load_snippet(snippet_id: str, path: Path, layer: int, problems: Problems,
     """Parse one snippet file; returns None (after reporting) when its front matter is invalid. A language
     variant (`base` given) takes the base's title, tags, sources, `when`, order and `internal` where it gives none."""
     if not is_safe_name(snippet_id):
-        problems.error(path, None, f"snippet id '{snippet_id}' may only use letters, digits, '-', '_' and '/'")
+        problems.error(path, None, f"snippet id '{snippet_id}' may only use letters, digits, '-', '_', '/' and a '.' "
+                       "between them")
         return None
     data, body, body_line = split_front_matter(read_text(path), path)
     if base is not None and isinstance(data, dict):

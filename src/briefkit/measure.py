@@ -1,8 +1,8 @@
 """Measuring a composed text: words, and speaking time.
 
-Words are counted as Word counts them: a run of letters or digits is a word, and each Chinese character,
-Japanese kana or Korean syllable is one (those scripts are written without spaces; a Chinese brief's limits
-and pace are in characters, its language file says `count: characters`).
+Words are counted as Word counts them: a run of letters or digits is a word, and each Chinese character or
+Japanese kana is one (those scripts are written without spaces; a Chinese brief's limits and pace are in
+characters, its language file says `count: characters`). Korean separates its words with spaces.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 WORDS_PER_MINUTE = 140  # English (languages/en.yaml `speaking_rate`); each language gives its own
-# East Asian characters, each one a word (CJK ideographs and their extensions, kana, Hangul syllables)
-_EAST_ASIAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+# Chinese and Japanese characters, each one a word (CJK ideographs and their extensions, kana; not Hangul)
+_EAST_ASIAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _WORD = re.compile(rf"[{_EAST_ASIAN}]|\d+(?:[.,]\d+)*|(?:(?![{_EAST_ASIAN}])[^\W\d])(?:(?![{_EAST_ASIAN}])[\w'’\-])*")
 _NOTE_DEFINITION = re.compile(r"^\[\^[^\]]+\]:.*(?:\n(?: {4}|\t).*)*$", re.MULTILINE)
 _MARKUP = re.compile(r"\[\^[^\]]+\]|\{:[^}]*\}|<!--.*?-->|[#*_`>|]")

@@ -126,6 +126,8 @@ class Session:
                           f"{'s' if len(language.missing) > 1 else ''} not translated into '{language.tag}', "
                           f"English used: {shown}", "add them to the file (en.yaml lists every key)",
                           once=f"language-missing:{language.tag}")
+        for path, message, hint in language.unknown:
+            problems.warn(path, None, message, hint, once=f"language-unknown:{path}:{message}")
         if language.english:
             return
         for committee in committees:

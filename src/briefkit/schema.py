@@ -122,12 +122,26 @@ class LanguageTag(Spec):
         if isinstance(value, str):
             tag = value.strip().replace("_", "-")
             if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", tag):
-                return tag
+                return canonical_tag(tag)
         self.wrong(value, at, problems)
         return None
 
 
 LANGUAGE = LanguageTag()
+
+
+def canonical_tag(tag: str) -> str:
+    """BCP 47's case: 'ZH-hant-tw' -> 'zh-Hant-TW' (language lower, script title, region upper)."""
+    first, *rest = tag.split("-")
+    parts = [first.lower()]
+    for part in rest:
+        if len(part) == 4 and part.isalpha():
+            parts.append(part.title())
+        elif len(part) == 2 and part.isalpha() or len(part) == 3 and part.isdigit():
+            parts.append(part.upper())
+        else:
+            parts.append(part.lower())
+    return "-".join(parts)
 TEXT = Scalar((str, int, float), "text", convert=str)
 INT = Number(whole=True)
 NUM = Number()

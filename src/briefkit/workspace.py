@@ -20,7 +20,8 @@ BUILTIN = Path(__file__).resolve().parent / "builtin"
 BUILTIN_LIBRARIES = BUILTIN / "libraries"
 CONFIG = "briefkit.yaml"
 LIBRARY_FILE = "library.yaml"
-_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
+_PART = r"[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*"  # a dot only between other characters
+_NAME = re.compile(rf"{_PART}(?:/{_PART})*")
 
 
 # A file a document points to (an image), as the author names it: relative, any script and spaces, each part
@@ -114,6 +115,19 @@ class Workspace:
                 self.check_inside(layer, path)
                 return path
         return None
+
+    def find_all(self, folder: str, name: str, suffix: str) -> list[Path]:
+        """Every layer's file `folder/name+suffix`, highest priority first (for files merged across layers: the
+        languages' strings); None for unsafe names; a file that leads out of its layer is an error."""
+        if not is_safe_name(name):
+            return []
+        found = []
+        for layer, base in self._bases(tuple(folder.split("/"))):
+            path = base / f"{name}{suffix}"
+            if path.is_file():
+                self.check_inside(layer, path)
+                found.append(path)
+        return found
 
     def names(self, folder: str, suffix: str) -> dict[str, Path]:
         """Every `name -> file` in a folder across layers; higher layers win. Links out of a layer are skipped

@@ -81,6 +81,8 @@ RTL = re.compile(f"[{_RTL}]")
 # letter of another script (the spaces, digits and punctuation between its words with it).
 RTL_SPAN = re.compile(f"([{_RTL}](?:[{_RTL}\\W\\d_]*[{_RTL}])?)")
 WORD = re.compile(r"\w")
+LETTER = re.compile(r"[^\W\d_]")
+LRM = "\u200e"  # LEFT-TO-RIGHT MARK
 LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(cm|mm|in|px|pt|%)?\s*$")
 EMU = {"cm": 360000, "mm": 36000, "in": 914400, "pt": 12700, "px": 9525}
 FIXED_DATE = dt.datetime(2000, 1, 1)
@@ -187,6 +189,11 @@ class DocxWriter(Visitor[None]):
         text = "".join(self.text)
         # in a left-to-right brief, a paragraph mostly in a right-to-left script is right to left
         bidi = not self.rtl and bool(RTL.search(text)) and len(RTL.findall(text)) * 2 > len(WORD.findall(text))
+        if self.rtl and not RTL.search(text) and LETTER.search(text):
+            # an English citation in a right-to-left brief: left-to-right marks at both ends keep its numbers and
+            # closing stop with it (the paragraph stays right to left: LibreOffice lays out the paragraphs before
+            # a left-to-right one in an Arabic document wrongly, overprinting numbers)
+            self.runs = [wordml.run(LRM), *self.runs, wordml.run(LRM)]
         if "numbering" not in options:
             options["indent"] = self.indentation(style)
         if page_break:
@@ -387,7 +394,7 @@ class DocxWriter(Visitor[None]):
         if self.rtl and not RTL.search(plain_text(node.children)):
             # a link in Latin letters (a URL) in a right-to-left paragraph: a left-to-right mark after it keeps its
             # trailing '/' or '.' at its end (the bidi algorithm would give it the paragraph's direction)
-            inner += wordml.run("\u200e")
+            inner += wordml.run(LRM)
         if target is not None:
             self.runs.append(wordml.hyperlink(inner, anchor=target))
         else:

@@ -46,6 +46,7 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 SAFE_SCHEMES = ("http", "https", "mailto")
 _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
+_LETTER = re.compile(r"[^\W\d_]")
 _WIDTH = re.compile(r"^\d+(?:\.\d+)?(?:px|%)?$")
 
 
@@ -131,6 +132,8 @@ class HtmlWriter(Visitor[str]):
         if self.tight:
             return self.inlines(node.children) + "\n"
         role = f' class="{node.role}"' if node.role and self.ids else ""
+        if self.rtl and not _RTL_LETTER.search(text := plain_text(node.children)) and _LETTER.search(text):
+            role += ' dir="ltr"'  # an English citation in an Arabic page: its stop at its end
         return f"<p{role}>{self.inlines(node.children)}</p>\n"
 
     def visit_list(self, node: ListBlock) -> str:

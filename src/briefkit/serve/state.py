@@ -80,7 +80,8 @@ def figures(composed: Composed, pages: int | None = None) -> tuple[Figure, ...]:
     word-count estimate until a PDF is made (on request), then counted on it."""
     limits = limits_for(composed)
     words = count_words(composed.text)
-    found = [Figure("words", f"{words:,} words", f"limit {limits.words:,}" if limits.words else None,
+    unit = composed.language.count if composed.language else "words"  # characters for Chinese
+    found = [Figure(unit, f"{words:,} {unit}", f"limit {limits.words:,}" if limits.words else None,
                     bool(limits.words and words > limits.words))]
     seconds = composed.speaking_seconds
     if seconds is not None:
