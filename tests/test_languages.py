@@ -315,3 +315,17 @@ def test_japanese_and_korean_with_a_data_file_only(tmp_path: Path) -> None:
     assert korean.fonts["east_asian"] == "Noto Serif CJK KR" and korean.count == "words"
     assert count_words("감사합니다 여러분") == 2 and count_words("ありがとうございます") == 10
     assert load_language(ws, "zh-Hant").word_east_asian == "zh-TW"  # a tag Word knows
+
+
+def test_a_language_file_linked_out_of_the_workspace_is_refused(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("strings: {kinds: {handout: LEAKED}}\n")
+    root = _workspace(tmp_path / "ws", {"fr": _brief("handout", "fr", "[md]"), "en": _brief("handout", "en-GB", "[md]")})
+    (root / "templates" / "languages").mkdir(parents=True)
+    (root / "templates" / "languages" / "fr.yaml").symlink_to(outside)
+    result = cli("build", "--root", root, "--out", root / "out")
+    assert result.code == 1
+    assert any(line.startswith("templates/languages/fr.yaml") and ": error: " in line for line in result.err_lines), \
+        result.err
+    assert not list((root / "out").glob("fr-*")) and list((root / "out").glob("en-*"))
+    assert "LEAKED" not in "".join(p.read_text(encoding="utf-8") for p in (root / "out").glob("*.md"))
