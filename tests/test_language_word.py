@@ -245,3 +245,27 @@ def test_libreoffice_breaks_no_english_word_in_a_chinese_brief(tmp_path):
     assert "https://www.unodc.org/" in text  # the URL is not broken inside its scheme or host
     for word in ("international", "transnational", "implementation", "Suppress", "Sustainable"):
         assert word in text
+
+
+@pytest.mark.skipif(soffice() is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice or pdftotext is not installed")
+def test_libreoffice_keeps_a_grouped_number_whole_in_an_arabic_brief(tmp_path):
+    """Arabic groups digits with a space, as the UN's Arabic texts do: the language's group (a narrow no-break
+    space) keeps the number one piece in right-to-left text, wherever a line ends."""
+    from briefkit.languages import load_language
+    from briefkit.workspace import Workspace
+
+    number = load_language(Workspace.open(tmp_path), "ar").number(35689968)
+    assert number == "35\u202f689\u202f968"
+    words = "انخفض عدد الوفيات الناجمة عن حوادث المرور بين عامي 2010 و2021 على الرغم من أن عدد المركبات زاد".split()
+    text = " ".join(f"{word} {number}" if i % 5 == 4 else word for i, word in enumerate(words * 12))
+    path = tmp_path / "ar.docx"
+    path.write_bytes(_docx(f"# عنوان\n\n{text}\n", "ar"))
+    subprocess.run([soffice(), "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)], capture_output=True, timeout=180,
+                   check=True)
+    pdf = subprocess.run(["pdftotext", str(tmp_path / "ar.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    assert len([line for line in pdf.splitlines() if line.strip()]) > 10  # the paragraph did wrap
+    plain = re.sub(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", pdf)
+    assert len(re.findall(r"35\s?689\s?968", plain)) == text.count(number), plain
