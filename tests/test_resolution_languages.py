@@ -214,3 +214,12 @@ def test_a_workspace_numbers_its_own_language(tmp_path):
         load_phrases(Workspace.open(tmp_path), "de")
     assert "numbering level ['hebrew1', '{n}.'] is not [format, pattern with {n}]" in str(err.value)
     assert err.value.problems[0].line == 1
+
+
+def test_an_unknown_opener_in_another_script_is_named_whole(tmp_path):
+    """In a Chinese draft an unknown Chinese opener is its first characters; a clause in Latin or Arabic letters
+    is named by its first word, not cut after four letters."""
+    _, _, problems = build("zh-CN", ["Recalling its resolution 70/1", "إذ تشير إلى قرارها"], ["决定继续审议"], tmp_path)
+    messages = [p.message for p in problems.warnings]
+    assert "'Recalling' is not a standard preambular opener" in messages, messages
+    assert "'إذ' is not a standard preambular opener" in messages, messages

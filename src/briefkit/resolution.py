@@ -267,7 +267,8 @@ def split_opener(text: str, phrases: Sequence[str], adverbs: Sequence[str],
     if match is not None:
         return text[:match.end], text[match.end:], True
     pos = _after_adverbs(text, adverbs, spaced)
-    word = re.match(r"\S+" if spaced else r"[^，,、：:；;]{1,4}", text[pos:])
+    unspaced = not spaced and re.match(r"[\u3000-\u9fff\uf900-\ufaff]", text[pos:pos + 1])  # a Chinese verb
+    word = re.match(r"[^，,、：:；;]{1,4}" if unspaced else r"\S+", text[pos:])
     end = pos + (word.end() if word else 0)
     return text[:end].rstrip(",;:，；：،؛"), text[end:], False
 
