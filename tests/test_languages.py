@@ -329,3 +329,34 @@ def test_a_language_file_linked_out_of_the_workspace_is_refused(tmp_path: Path, 
         result.err
     assert not list((root / "out").glob("fr-*")) and list((root / "out").glob("en-*"))
     assert "LEAKED" not in "".join(p.read_text(encoding="utf-8") for p in (root / "out").glob("*.md"))
+
+
+def test_the_chinese_paper_reads_as_written(examples: Path) -> None:
+    """A figure's Chinese text leaves the measure word to the sentence ("共侦破拐卖案件550余起"), so it is not doubled."""
+    text = next(examples.glob("china-csw-zh-csw.md")).read_text(encoding="utf-8")
+    assert re.search(r"550余\[\^\d+\]起，", text), text
+    assert "起起" not in re.sub(r"\[\^\d+\]", "", text)
+
+
+def test_the_language_examples_check_clean(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("check", "--root", REPO / "examples" / "languages", "--strict")
+    assert result.code == 0, result.err
+    assert "0 errors, 0 warnings" in result.out + result.err
+
+
+def test_emphasis_markdown_cannot_open_next_to_full_width_punctuation_is_told(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """`重申**《公约》**的` keeps its asterisks as text (CommonMark's flanking rule, as GitHub has it): a warning at the
+    snippet's line says so and how to write it; `《**公约**》` and `*回顾*，` are emphasis and pass unremarked."""
+    snippet = ("---\ntitle: 强调\n---\n第一段：我们重申《**公约**》的重要性，*回顾*，以往承诺。\n\n"
+               "第二段：我们重申**《公约》**的重要性。\n")
+    section = "sections: [{heading: 背景, use: [t/emphasis]}]"
+    brief = ("kind: position-paper\ncountry: CHN\ncommittee: third-committee\nlanguage: zh-CN\nformats: [md]\n"
+             f"topic: {{title: 强调, {section}}}\n")
+    root = _workspace(tmp_path / "ws", {"zh": brief}, {"snippets/t/emphasis.md": snippet})
+    (root / "briefkit.yaml").write_text("libraries: []\nlanguage: zh-CN\n")
+    result = cli("build", "--root", root, "--out", root / "out")
+    assert result.code == 0, result.err
+    warnings = [line for line in result.err_lines if "prints as typed" in line]
+    assert warnings == ["snippets/t/emphasis.md:6: warning: '**' between '申' and '《' prints as typed: Markdown "
+                        "does not open or close emphasis between a letter and this punctuation (put the marks "
+                        "inside the punctuation, as in 《**公约**》)"], result.err

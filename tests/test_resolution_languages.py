@@ -214,6 +214,11 @@ def test_a_workspace_numbers_its_own_language(tmp_path):
         load_phrases(Workspace.open(tmp_path), "de")
     assert "numbering level ['hebrew1', '{n}.'] is not [format, pattern with {n}]" in str(err.value)
     assert err.value.problems[0].line == 1
+    (folder / "resolution-phrases.de.yaml").write_text(
+        'numbering: []\npreambular: [Eingedenk]\noperative: [Fordert]\n', encoding="utf-8")
+    with pytest.raises(BriefkitError) as err:
+        load_phrases(Workspace.open(tmp_path), "de")
+    assert "numbering lists no level" in str(err.value)
 
 
 def test_an_unknown_opener_in_another_script_is_named_whole(tmp_path):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from briefkit.batch import brief_files
 from briefkit.batch import build as run_build
-from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean, plural, report_problems
+from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean, plural, report_problems, shown
 from briefkit.measure import WORDS_PER_MINUTE, duration
 from briefkit.workspace import Workspace
 
@@ -44,7 +44,7 @@ def build(root: Path, names: Sequence[str], formats: tuple[str, ...] | None, out
     if report.failed:
         summary += f" (failed: {', '.join(report.failed)})"
     elif failed:  # no brief failed, yet the run did: say why (a broken snippet no brief uses, a warning --strict)
-        errors = len(report.problems.errors)
+        errors = len(shown(report.problems.errors))
         summary += f"; {plural(errors, 'error')} above" if errors else "; warnings above fail --strict"
     print(summary)
     return 1 if failed else 0
@@ -94,7 +94,7 @@ def check(root: Path, names: Sequence[str], committee: str | None, strict: bool,
     failed = report_problems(problems, ws.root, strict)
     print(f"checked {plural(len(session.library.snippets), 'snippet')}, "
           f"{plural(len(session.library.sources), 'source')} and {plural(len(report.composed), 'output')}: "
-          f"{plural(len(problems.errors), 'error')}, {plural(len(problems.warnings), 'warning')}")
+          f"{plural(len(shown(problems.errors)), 'error')}, {plural(len(shown(problems.warnings)), 'warning')}")
     return 1 if failed else 0
 
 

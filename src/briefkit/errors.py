@@ -95,14 +95,22 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else many or word + 's'}"
 
 
-def print_problems(problems: Iterable[Problem], root: Path | None) -> None:
-    """Print problems to stderr, one line each; a problem marked `once` only the first time in the run."""
+def shown(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems a run shows: one marked `once` only the first time (the same warning from another brief)."""
     seen: set[str] = set()
+    found = []
     for problem in problems:
         if problem.once is not None:
             if problem.once in seen:
-                continue  # the same warning from another brief of the run
+                continue
             seen.add(problem.once)
+        found.append(problem)
+    return found
+
+
+def print_problems(problems: Iterable[Problem], root: Path | None) -> None:
+    """Print problems to stderr, one line each; a problem marked `once` only the first time in the run."""
+    for problem in shown(problems):
         print(problem.format(root), file=sys.stderr)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 import traceback
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from briefkit.output import OutputNameError, check_pattern, output_stem
 from briefkit.profiles import load_committee, load_conference, load_country, localized_committee, localized_country
 from briefkit.render.markdown import render_markdown
 from briefkit.render.settings import RenderSettings, from_composed, image_path
-from briefkit.tree import Document, image_sources
+from briefkit.tree import Document, blocks_with_text, image_sources
 from briefkit.typography import curl_document, curl_text
 from briefkit.workspace import Workspace
 
@@ -413,6 +414,8 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
         wanted = formats or composed.job.brief.formats or composed.job.conference.formats
         stage.name = f"parsing the composed text of {composed.job.name}"
         tree = parse(composed.markdown, composed.source, path)  # parsed once; renderers only read it
+        if STRANDED_EMPHASIS.search(composed.markdown):
+            _report_stranded_emphasis(tree, path, problems)
         settings = from_composed(composed, session.ws)
         tree = curl_document(tree, settings.marks)  # the language's quotation marks, in every format
         files = {}
@@ -436,6 +439,27 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
             _report_dropped(settings.reference, problems)
         outputs.append(item)
     return outputs
+
+
+# Asterisks a letter and full-width punctuation enclose: CJK text has no spaces, and Markdown (CommonMark, as
+# GitHub) opens emphasis only after a space or punctuation and closes it only before one, so `重申**《公约》**的`
+# keeps its asterisks as text
+_OPENING, _CLOSING = "《「『（“‘〈【〔", "》」』）”’〉】〕。，、；：！？"
+STRANDED_EMPHASIS = re.compile(rf"(?<=[^\W\d_])\*+(?=[{_OPENING}])|(?<=[{_CLOSING}])\*+(?=[^\W\d_])")
+
+
+def _report_stranded_emphasis(tree: Document, brief: Path, problems: Problems) -> None:
+    """Emphasis marks that print as typed, said at their snippet's line (only asterisks left in the parsed text:
+    a mark that did open or close emphasis is gone)."""
+    for line, text in blocks_with_text(tree):
+        match = STRANDED_EMPHASIS.search(text)
+        if match:
+            found, at = tree.locate(line)
+            where, where_line = (found, at) if found is not None else (brief, None)
+            before, after = text[max(match.start() - 1, 0)], text[match.end():match.end() + 1]
+            problems.warn(where, where_line, f"'{match.group()}' between '{before}' and '{after}' prints as typed: Markdown "
+                          "does not open or close emphasis between a letter and this punctuation",
+                          "put the marks inside the punctuation, as in 《**公约**》", once=f"stranded:{where}:{where_line}")
 
 
 def _report_dropped(reference: Path, problems: Problems) -> None:

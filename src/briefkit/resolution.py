@@ -120,6 +120,9 @@ def load_phrases(ws: Workspace, language: str = "en") -> Phrases:
     problems = Problems()
     raw = load_yaml_file(path)
     data = validate(raw, PHRASES_SCHEMA, path, problems)
+    if data is not None and "numbering" in data and not data["numbering"]:
+        problems.error(path, getattr(raw, "key_lines", {}).get("numbering"), "numbering lists no level",
+                       "give each level as [format, label], e.g. [[decimal, \"{n}.\"], [lowerLetter, \"({n})\"]]")
     for level in (data or {}).get("numbering") or ():
         if len(level) != 2 or level[0] not in NUMBER_FORMATS or "{n}" not in level[1]:
             problems.error(path, getattr(raw, "key_lines", {}).get("numbering"), f"numbering level {level} is not "

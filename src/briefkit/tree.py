@@ -10,7 +10,7 @@ parts of their list or table node, not nodes of their own: a writer handles them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
@@ -266,6 +266,19 @@ def plain_text(nodes: Sequence[Node]) -> str:
         elif isinstance(node, SoftBreak | HardBreak):
             out.append(" ")
     return "".join(out)
+
+
+def blocks_with_text(document: Document) -> Iterator[tuple[int, str]]:
+    """(line, plain text) of every paragraph, heading and table of a document, its notes included."""
+    stack: list[Any] = [*document.children, *document.notes]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Paragraph | Heading):
+            yield node.line, plain_text(node.children)
+        elif isinstance(node, Table):
+            yield node.line, " ".join(plain_text(cell.children) for row in node.rows for cell in row)
+        stack.extend(getattr(node, "children", ()) if not isinstance(node, Paragraph | Heading) else ())
+        stack.extend(getattr(node, "items", ()))
 
 
 def image_sources(document: Document) -> list[str]:

@@ -142,13 +142,16 @@ class HtmlWriter(Visitor[str]):
         tag = "ol" if node.ordered else "ul"
         start = f' start="{node.start}"' if node.ordered and node.start != 1 else ""
         sub = node.ordered and self.clauses and self.ids
-        kind = ' class="clauses"' if node.role == "operative" and self.ids else ' class="sub-clauses"' if sub else ""
+        # operative clauses numbered otherwise than "1." (Arabic "1 -") carry their labels too
+        own = node.role == "operative" and self.ids and tuple(self.clause_scheme[0]) != ("decimal", "{n}.")
+        kind = (' class="clauses labelled"' if own else ' class="clauses"' if node.role == "operative" and self.ids
+                else ' class="sub-clauses"' if sub else "")
         saved, self.tight = self.tight, node.tight
         saved_clauses, self.clauses = self.clauses, node.ordered and (self.clauses or node.role == "operative")
         items = []
         for number, item in enumerate(node.items, node.start):
             inner = self.blocks(item.children)
-            if sub:
+            if sub or own:
                 label = f'<span class="label">{list_label(self.clause_scheme, node.level, number)}</span> '
                 inner = "<p>" + label + inner[3:] if inner.startswith("<p>") else label + inner
             items.append(f"<li>{inner}</li>\n")
@@ -301,8 +304,9 @@ pre {{ white-space: pre-wrap; font-size: .9em; }} blockquote {{ margin-inline-st
 .footnotes {{ font-size: .85em; border-top: 1px solid #888; margin-top: 2em; }}
 .references p {{ padding-inline-start: 2em; text-indent: -2em; }}
 p.preambular {{ text-indent: 2.5em; }} ol.clauses > li, ol.sub-clauses > li {{ margin: 0 0 1em; }}
-ol.sub-clauses {{ list-style: none; padding-inline-start: 2.5em; margin-top: 1em; }}
-ol.sub-clauses .label {{ display: inline-block; width: 2.5em; margin-inline-start: -2.5em; }}
+ol.sub-clauses, ol.labelled {{ list-style: none; padding-inline-start: 2.5em; margin-top: 1em; }}
+ol.sub-clauses .label, ol.labelled > li > .label, ol.labelled > li > p > .label {{ display: inline-block;
+  width: 2.5em; margin-inline-start: -2.5em; }}
 .internal-mark {{ color: #c00000; font-weight: bold; text-transform: uppercase; text-align: center; }}
 @media print {{ body {{ max-width: none; margin: 0; padding: 0; }} a {{ color: inherit; }} }}
 """
