@@ -457,9 +457,10 @@ def _report_stranded_emphasis(tree: Document, brief: Path, problems: Problems) -
             found, at = tree.locate(line)
             where, where_line = (found, at) if found is not None else (brief, None)
             before, after = text[max(match.start() - 1, 0)], text[match.end():match.end() + 1]
-            problems.warn(where, where_line, f"'{match.group()}' between '{before}' and '{after}' prints as typed: Markdown "
-                          "does not open or close emphasis between a letter and this punctuation",
-                          "put the marks inside the punctuation, as in 《**公约**》", once=f"stranded:{where}:{where_line}")
+            problems.warn(where, where_line, f"'{match.group()}' between '{before}' and '{after}' prints as typed: "
+                          "Markdown does not open or close emphasis between a letter and this punctuation",
+                          "put the marks inside the punctuation, as in 《**公约**》",
+                          once=f"stranded:{where}:{where_line}")
 
 
 def _report_dropped(reference: Path, problems: Problems) -> None:
