@@ -36,7 +36,7 @@ EAST_ASIAN_SCRIPTS = frozenset({"Hans", "Hant", "Hani", "Jpan", "Kore", "Hang", 
 CHARACTER_SCRIPTS = frozenset({"Hans", "Hant", "Hani", "Jpan"})  # written without spaces: counted in characters
 COMPLEX_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Thai", "Laoo", "Khmr", "Deva", "Beng", "Guru",
                              "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym", "Sinh", "Tibt", "Mymr", "Ethi"})
-UNITS = ("percent", "number", "compact")
+UNITS = ("percent", "compact", "number")  # how a fact's number is printed (model.FACT_SCHEMA `unit`)
 _SCRIPT_SLOT = {**dict.fromkeys(EAST_ASIAN_SCRIPTS, "east_asian"), **dict.fromkeys(COMPLEX_SCRIPTS, "complex")}
 
 # A pattern with {n}, or one per CLDR plural category of the number (Russian: 21 процент, 22 процента, 25 процентов)
@@ -120,9 +120,6 @@ class Language:
             value = _FIELD.sub(lambda m: str(fields[m.group(1)]) if m.group(1) in fields else m.group(0), value)
         return value
 
-    def has(self, key: str) -> bool:
-        return key in self.strings
-
     def date(self, value: dt.date) -> str:
         """A date as the language writes it in running text: '15 November 2000', '2000年11月15日'."""
         if self.english and self.date_format in ("", "d MMMM y") and not self.months:
@@ -171,6 +168,7 @@ class Language:
         if currency:
             patterns = self.numbers.get("currency") or {}
             pattern = (worded and patterns.get(f"{currency} compact")) or patterns.get(currency, f"{currency} {{n}}")
+            # after a word for millions the currency is plural whatever the figure ("1 million de dollars")
             text = self._pattern(pattern, 2 if worded else value).replace("{n}", text)
         return text
 

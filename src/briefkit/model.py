@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefkit.languages import UNITS
 from briefkit.names import country_article, with_article
 from briefkit.schema import (
     ANY,
@@ -88,7 +89,7 @@ FACT_SCHEMA = Record({
     "as_of": Field(DATE_OR_YEAR, required=True),
     "label": Field(STR, doc="what the figure measures, for key-facts tables"),
     "labels": Field(MapOf(STR), doc="the label in other languages: language -> label"),
-    "unit": Field(Choice(("percent", "compact", "number")), doc="how a number is printed in each language: percent "
+    "unit": Field(Choice(UNITS), doc="how a number is printed in each language: percent "
                   "(25 per cent, 25 %), compact (27.6 million, 2760万) or number (1,234; 1 234)"),
     "currency": Field(STR, doc="ISO 4217 code of an amount (USD), printed as each language writes it"),
     "values": Field(MapOf(STR), doc="a text value in other languages: language -> text"),
