@@ -360,3 +360,14 @@ def test_emphasis_markdown_cannot_open_next_to_full_width_punctuation_is_told(tm
     assert warnings == ["snippets/t/emphasis.md:6: warning: '**' between '申' and '《' prints as typed: Markdown "
                         "does not open or close emphasis between a letter and this punctuation (put the marks "
                         "inside the punctuation, as in 《**公约**》)"], result.err
+
+
+def test_new_writes_the_language_it_is_given(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    root = _workspace(tmp_path / "ws", {})
+    result = cli("new", "zres", "--root", root, "--country", "CHN", "--committee", "third-committee",
+                 "--kind", "resolution", "--language", "zh_cn")
+    assert result.code == 0, result.err
+    assert "language: zh-CN\n" in (root / "briefs" / "zres.yaml").read_text(encoding="utf-8")
+    bad = cli("new", "bad", "--root", root, "--country", "CHN", "--committee", "csw", "--language", "../x")
+    assert bad.code == 1 and "'--language' must be a language tag" in bad.err
+    assert not (root / "briefs" / "bad.yaml").exists()

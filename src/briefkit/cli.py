@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--committee", required=True)
     new.add_argument("--kind", default=None)
     new.add_argument("--conference", default="generic")
+    new.add_argument("--language", default=None, help="the brief's language (BCP 47: fr, zh-CN, ar; default: the "
+                     "workspace's)")
     init = sub.add_parser("init", parents=[common], help="create a new workspace that builds at once")
     init.add_argument("dir", type=Path)
     init.add_argument("--library", action="append", default=[], metavar="NAME",
@@ -175,7 +177,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return commands.serve(args.root, args.briefs, args.port, args.open, args.debug)
     if args.command == "new":
-        return commands.new(args.root, args.name, args.country, args.committee, args.kind, args.conference)
+        return commands.new(args.root, args.name, args.country, args.committee, args.kind, args.conference,
+                            args.language)
     return commands.init(args.dir, args.library, sys.stdin.isatty() and sys.stdout.isatty())
 
 

@@ -152,7 +152,8 @@ def list_items(root: Path, what: str, tags: Sequence[str]) -> int:
     return 0
 
 
-def new(root: Path, name: str, country: str, committee: str, kind: str | None, conference: str) -> int:
+def new(root: Path, name: str, country: str, committee: str, kind: str | None, conference: str,
+        language: str | None = None) -> int:
     """Write briefs/NAME.yaml: the shortest brief that builds."""
     from briefkit.model import KINDS
     from briefkit.profiles import load_committee, load_country
@@ -170,8 +171,14 @@ def new(root: Path, name: str, country: str, committee: str, kind: str | None, c
     kind = kind or profile.default_kind
     if kind not in KINDS:
         raise BriefkitError([Problem(None, None, f"unknown kind '{kind}'", did_you_mean(kind, KINDS))])
+    tag = ""
+    if language is not None:
+        from briefkit.schema import LANGUAGE, At
+
+        tag = LANGUAGE.check(language, At(None, None, "--language"), problems) or ""  # type: ignore[arg-type]
+        problems.raise_errors()
     text = (f"kind: {kind}\ncountry: {found.code}\ncommittee: {profile.id}\nconference: {conference}\n"
-            f"topic: Your agenda topic\n")
+            + (f"language: {tag}\n" if tag else "") + "topic: Your agenda topic\n")
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.parent.resolve().is_relative_to(ws.root):
         raise BriefkitError([Problem(path.parent, None, "briefs/ is a link out of the workspace; not writing there")])
