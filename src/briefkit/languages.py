@@ -36,7 +36,6 @@ EAST_ASIAN_SCRIPTS = frozenset({"Hans", "Hant", "Hani", "Jpan", "Kore", "Hang", 
 CHARACTER_SCRIPTS = frozenset({"Hans", "Hant", "Hani", "Jpan"})  # written without spaces: counted in characters
 COMPLEX_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Thai", "Laoo", "Khmr", "Deva", "Beng", "Guru",
                              "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym", "Sinh", "Tibt", "Mymr", "Ethi"})
-UNITS = ("percent", "compact", "number")  # how a fact's number is printed (model.FACT_SCHEMA `unit`)
 _SCRIPT_SLOT = {**dict.fromkeys(EAST_ASIAN_SCRIPTS, "east_asian"), **dict.fromkeys(COMPLEX_SCRIPTS, "complex")}
 
 # A pattern with {n}, or one per CLDR plural category of the number (Russian: 21 процент, 22 процента, 25 процентов)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefkit.languages import UNITS
 from briefkit.names import country_article, with_article
 from briefkit.schema import (
     ANY,
@@ -34,6 +33,7 @@ SOURCE_TYPES = ("report", "treaty", "resolution", "webpage", "article", "legisla
 GENRES = ("resolution", "agreed conclusions", "report", "decision", "declaration")
 
 STRS = ListOf(STR, single_ok=True)
+UNITS = ("percent", "compact", "number")  # how a fact's number is printed in each language (languages.Language.value)
 WHEN_KEYS = ("committee", "country", "kind", "conference")
 
 
