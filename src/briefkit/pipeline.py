@@ -414,7 +414,7 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
         wanted = formats or composed.job.brief.formats or composed.job.conference.formats
         stage.name = f"parsing the composed text of {composed.job.name}"
         tree = parse(composed.markdown, composed.source, path)  # parsed once; renderers only read it
-        if STRANDED_EMPHASIS.search(composed.markdown):
+        if _FULL_WIDTH.search(composed.markdown) and STRANDED_EMPHASIS.search(composed.markdown):
             _report_stranded_emphasis(tree, path, problems)
         settings = from_composed(composed, session.ws)
         tree = curl_document(tree, settings.marks)  # the language's quotation marks, in every format
@@ -445,6 +445,7 @@ def render_brief(session: Session, path: Path, committee: str | None, formats: t
 # GitHub) opens emphasis only after a space or punctuation and closes it only before one, so `重申**《公约》**的`
 # keeps its asterisks as text
 _OPENING, _CLOSING = "《「『（“‘〈【〔", "》」』）”’〉】〕。，、；：！？"
+_FULL_WIDTH = re.compile("[《「『（〈【〔》」』）〉】〕。，、；：！？]")  # a text with none needs no closer look
 STRANDED_EMPHASIS = re.compile(rf"(?<=[^\W\d_])\*+(?=[{_OPENING}])|(?<=[{_CLOSING}])\*+(?=[^\W\d_])")
 
 
