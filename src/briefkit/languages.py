@@ -217,7 +217,12 @@ def _exact(value: float) -> Any:
 
 def _plain(value: float) -> str:
     """English digits with a comma every three and no exponent: 1,234.5; 15,000,000,000,000,000,000,000; 0.000001."""
-    text = format(_exact(value), ",f")
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = f"{value:,.10g}"
+    if "e" not in text:
+        return text
+    text = format(_exact(value), ",f")  # a size the short form writes with an exponent
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

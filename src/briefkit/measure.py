@@ -7,20 +7,30 @@ characters, its language file says `count: characters`). Korean separates its wo
 
 from __future__ import annotations
 
+import functools
 import re
 
 WORDS_PER_MINUTE = 140  # English (languages/en.yaml `speaking_rate`); each language gives its own
-# Chinese and Japanese characters, each one a word (CJK ideographs and their extensions, kana; not Hangul)
-_EAST_ASIAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_WORD = re.compile(rf"[{_EAST_ASIAN}]|\d+(?:[.,]\d+)*|(?:(?![{_EAST_ASIAN}])[^\W\d])(?:(?![{_EAST_ASIAN}])[\w'’\-])*")
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d][\w'’\-]*")  # 1,234 is one word
 _NOTE_DEFINITION = re.compile(r"^\[\^[^\]]+\]:.*(?:\n(?: {4}|\t).*)*$", re.MULTILINE)
 _MARKUP = re.compile(r"\[\^[^\]]+\]|\{:[^}]*\}|<!--.*?-->|[#*_`>|]")
+
+
+@functools.cache
+def _east_asian() -> re.Pattern[str]:
+    """Chinese and Japanese characters, each one a word (CJK ideographs and their extensions, kana; not Hangul);
+    compiled on first need (3 ms: an English brief never needs it)."""
+    return re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 def count_words(text: str, unit: str = "words") -> int:
     """Words in a composed text (without its reference list), leaving out notes and Markdown syntax; an East
     Asian character counts as one (`unit` names what the count is called, the count is the same)."""
-    return len(_WORD.findall(_MARKUP.sub(" ", _NOTE_DEFINITION.sub("", text))))
+    text = _MARKUP.sub(" ", _NOTE_DEFINITION.sub("", text))
+    characters = 0
+    if text and max(text) >= "\u3040":  # else no Chinese or Japanese character (the first is kana's)
+        text, characters = _east_asian().subn(" ", text)
+    return characters + len(_WORD.findall(text))
 
 
 def speaking_seconds(words: int, rate: float | None = None) -> int:
