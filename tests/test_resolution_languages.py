@@ -228,3 +228,14 @@ def test_an_unknown_opener_in_another_script_is_named_whole(tmp_path):
     messages = [p.message for p in problems.warnings]
     assert "'Recalling' is not a standard preambular opener" in messages, messages
     assert "'إذ' is not a standard preambular opener" in messages, messages
+
+
+def test_an_untranslated_clause_keeps_latin_marks(tmp_path):
+    """A clause in Latin letters in a Chinese or Arabic draft (a clause bank nobody translated; reported as such)
+    ends in ',' ';' '.', not '，' or '؛': the marks follow the script of the clause."""
+    preambular, operative, _ = build("zh-CN", ["回顾其第70/1号决议", "Recalling its resolution 75/1"],
+                                     ["Decides to act", "决定继续审议"], tmp_path)
+    assert [c.end for c in preambular] == ["，", ","]
+    assert [c.end for c in operative] == [";", "。"]
+    _, operative, _ = build("ar", [], ["Decides to act", "تقرر أن تواصل النظر"], tmp_path)
+    assert [c.end for c in operative] == [";", "."]

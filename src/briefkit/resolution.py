@@ -63,6 +63,7 @@ PHRASES_SCHEMA = Record({
     "preambular": Field(ListOf(STR), required=True),
     "operative": Field(ListOf(STR), required=True),
 })
+_LETTER = re.compile(r"[^\W\d_]")
 _TRAILING = re.compile(r"[\s,;:.…，；：。、،؛]+$")
 
 
@@ -72,6 +73,9 @@ class Punctuation:
     semicolon: str = ";"
     colon: str = ":"
     full_stop: str = "."
+
+
+LATIN_MARKS = Punctuation()
 
 
 @dataclass(frozen=True)
@@ -287,15 +291,25 @@ class ResolutionBuilder:
         self.used: dict[tuple[str, str], int] = {}  # (part, phrase) -> clauses it has opened so far
 
     def preambular(self, texts: Sequence[ClauseText]) -> tuple[Clause, ...]:
-        comma = self.phrases.punctuation.comma
-        return tuple(self._first(self._opened(t, "preambular", comma, ()), i == 0) for i, t in enumerate(texts))
+        return tuple(self._first(self._opened(t, "preambular", self._marks(t.text).comma, ()), i == 0)
+                     for i, t in enumerate(texts))
+
+    def _marks(self, text: str) -> Punctuation:
+        """The language's closing marks; a clause written wholly in Latin letters (an untranslated clause in a
+        Chinese or Arabic draft, reported as such) keeps the Latin ones: ',' not '，'."""
+        marks = self.phrases.punctuation
+        if marks != LATIN_MARKS:
+            letters = _LETTER.findall(text)
+            if letters and all(letter < "\u0250" for letter in letters):
+                return LATIN_MARKS
+        return marks
 
     def operative(self, texts: Sequence[ClauseText]) -> tuple[Clause, ...]:
         return tuple(self._opened(t, "operative", *self._ending(t, i == len(texts) - 1))
                      for i, t in enumerate(texts))
 
     def _ending(self, text: ClauseText, final: bool) -> tuple[str, tuple[Clause, ...]]:
-        marks = self.phrases.punctuation
+        marks = self._marks(text.text)
         if not text.sub:
             return (marks.full_stop if final else marks.semicolon), ()
         return marks.colon, self._subs(text.sub, final)
