@@ -597,7 +597,7 @@ class Composer:
         from briefkit.workspace import LIBRARY_FILE, load_library_info
 
         found = {}
-        default = (self.ws.settings.language or "en").split("-")[0].lower()
+        default = self._workspace_language
         for index, layer in enumerate(self.ws.snippet_layers):
             info = layer.root / LIBRARY_FILE
             languages: tuple[str, ...] = ()
@@ -611,7 +611,11 @@ class Composer:
 
     def snippet_language(self, snippet: Snippet) -> str:
         """The language a snippet's own text is in: its library's first `languages`, else the workspace's."""
-        return self._layer_languages.get(snippet.layer, (self.ws.settings.language or "en").split("-")[0].lower())
+        return self._layer_languages.get(snippet.layer, self._workspace_language)
+
+    @property
+    def _workspace_language(self) -> str:
+        return (self.ws.settings.language or "en").split("-")[0].lower()
 
     def view(self, record: Any) -> Any:
         """The frozen view of a profile many briefs share (a country, committee, conference), made once."""
