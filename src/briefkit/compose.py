@@ -216,7 +216,7 @@ class _Run:
             brief=freeze(brief), country=self.composer.view(job.country), committee=self.composer.view(job.committee),
             conference=self.composer.view(job.conference), kind=brief.kind, topics=freeze(job.topics),
             vars=freeze(brief.vars),
-            title=self.composer.title(job), date=brief.date, language=self.composer.language_view(self.language),
+            title=self.composer.title(job), date=brief.date, language=self.composer.view(self.language),
             **{name: frozen_function(getattr(self, name)) for name in FUNCTIONS},
         )
         assert set(self.context) >= set(NAMES)  # the documented API is what templates get
@@ -588,10 +588,6 @@ class Composer:
             found = self._languages[tag] = load_language(self.ws, tag)
         return found
 
-    def language_view(self, language: Language) -> Any:
-        """What templates see of the language: tag, direction, script, count."""
-        return self.view(language)
-
     @functools.cached_property
     def _layer_languages(self) -> dict[int, str]:
         from briefkit.workspace import LIBRARY_FILE, load_library_info
@@ -716,7 +712,7 @@ class Composer:
             references = ()  # the first note of each source is a full citation
         body, spoken = cited.text, None
         if reading_copy:  # the words spoken: after the marker, without citations (counted before they are set)
-            spoken = count_words(CITATION.sub("", text.split(TIMING, 1)[1]), run.language.count)
+            spoken = count_words(CITATION.sub("", text.split(TIMING, 1)[1]))
             body = body.replace(TIMING, timing_line(spoken, job, run.language), 1)
         text_end = len(body.rstrip()) if references else None
         body = _with_references(body, cited.heading, references, apart=reading_copy)

@@ -342,7 +342,7 @@ def _chain(tag: str) -> list[str]:
     return ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
 
 
-def _file_chain(tag: str) -> list[str]:
+def file_chain(tag: str) -> list[str]:
     """The data files a tag reads, most specific first: 'zh-TW' -> zh-tw, zh-hant (CLDR writes Chinese in Taiwan
     in traditional characters), zh; 'fr-CA' -> fr-ca, fr."""
     chain = _chain(tag)
@@ -368,7 +368,7 @@ def language_files(ws: Workspace, tag: str) -> list[Path]:
     specific ones; a file that is a link out of its layer is an error (as any template is)."""
     if not _TAG.fullmatch(tag):  # names files: a tag is letters, digits and hyphens (schema.LanguageTag)
         return []
-    return [path for name in _file_chain(tag) for path in ws.find_all("templates/languages", name, ".yaml")]
+    return [path for name in file_chain(tag) for path in ws.find_all("templates/languages", name, ".yaml")]
 
 
 def load_language(ws: Workspace, tag: str) -> Language:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from briefkit.errors import BriefkitError, Problems, did_you_mean
+from briefkit.languages import in_language, known_locale
 from briefkit.model import FACT_SCHEMA, SNIPPET_SCHEMA, SOURCE_SCHEMA, ClauseText, Fact, Snippet, Source
 from briefkit.schema import validate
 from briefkit.workspace import Workspace, is_safe_name, outside_problem, snippet_files
@@ -50,15 +51,8 @@ class Library:
 
     def variant(self, snippet: Snippet, language: str) -> Snippet | None:
         """The snippet's text in a language (`name.zh.md` for 'zh-CN'), or None if it has none."""
-        found = self.variants.get(snippet.id)
-        if not found:
-            return None
-        parts = language.lower().split("-")
-        for n in range(len(parts), 0, -1):
-            variant = found.get("-".join(parts[:n]))
-            if variant is not None:
-                return variant
-        return None
+        found: Snippet | None = in_language(self.variants.get(snippet.id) or {}, language)
+        return found
 
 
 def load_library(ws: Workspace, problems: Problems) -> Library:
@@ -110,8 +104,6 @@ def variant_of(snippet_id: str, ids: Collection[str] | None = None) -> tuple[str
     match = _VARIANT.fullmatch(snippet_id)
     if match is None or ids is not None and match.group(1) not in ids:
         return None
-    from briefkit.languages import known_locale
-
     return (match.group(1), match.group(2)) if known_locale(match.group(2)) else None
 
 

@@ -23,9 +23,9 @@ def _east_asian() -> re.Pattern[str]:
     return re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
-def count_words(text: str, unit: str = "words") -> int:
-    """Words in a composed text (without its reference list), leaving out notes and Markdown syntax; an East
-    Asian character counts as one (`unit` names what the count is called, the count is the same)."""
+def count_words(text: str) -> int:
+    """Words in a composed text (without its reference list), leaving out notes and Markdown syntax; a Chinese or
+    Japanese character counts as one."""
     text = _MARKUP.sub(" ", _NOTE_DEFINITION.sub("", text))
     characters = 0
     if text and max(text) >= "\u3040":  # else no Chinese or Japanese character (the first is kana's)

@@ -101,17 +101,20 @@ class Session:
         if committee_filter:
             committees = [c for c in committees if c.id == committee_filter]
         language = self.composer.language(brief.language)
-        self._report_language(brief, language, committees, problems)
-        committees = [localized_committee(c, language)[0] for c in committees]
+        named = [localized_committee(c, language) for c in committees]
+        self._report_language(brief, language, [c for c, (_, found) in zip(committees, named, strict=True)
+                                                if not found], problems)
+        committees = [committee for committee, _ in named]
         countries = [localized_country(c, language) for c in countries]
         per_topic = (conference.paper_per == "topic" or brief.kind == "resolution") and len(brief.topics) > 1
         indexes: list[int | None] = list(range(len(brief.topics))) if per_topic else [None]
         return [Job(brief, committee, conference, country, index)
                 for country in countries for committee in committees for index in indexes]
 
-    def _report_language(self, brief: Brief, language: Language, committees: list[Committee],
+    def _report_language(self, brief: Brief, language: Language, unnamed: list[Committee],
                          problems: Problems) -> None:
-        """One warning a run for what a brief's language lacks: its data file, some strings, a committee's names."""
+        """One warning a run for what a brief's language lacks: its data file, some strings, the names of the
+        committees in `unnamed`."""
         line = brief.line_of("language")
         where = brief.path if line else (self.ws.settings.path or brief.path)
         line = line or self.ws.settings.lines.get("language")
@@ -129,14 +132,11 @@ class Session:
                           once=f"language-missing:{language.tag}")
         for path, message, hint in language.unknown:
             problems.warn(path, None, message, hint, once=f"language-unknown:{path}:{message}")
-        if language.english:
-            return
-        for committee in committees:
-            if not localized_committee(committee, language)[1]:
-                problems.warn(committee.path, None, f"committee '{committee.id}' has no names in "
-                              f"'{language.tag}': its English name and organ line are used",
-                              f"add translations: {{{language.base}: {{name: ..., organ_line: ...}}}} to it",
-                              once=f"committee-language:{committee.id}:{language.tag}")
+        for committee in unnamed:
+            problems.warn(committee.path, None, f"committee '{committee.id}' has no names in '{language.tag}': "
+                          "its English name and organ line are used",
+                          f"add translations: {{{language.base}: {{name: ..., organ_line: ...}}}} to it",
+                          once=f"committee-language:{committee.id}:{language.tag}")
 
     def _profile(self, load: Callable[[Workspace, str, Path, int | None], Any], name: str, at: Path,
                  line: int | None) -> Any:

@@ -31,6 +31,7 @@ from typing import Any
 
 from briefkit.document import LIST_LABELS, NUMBER_FORMATS
 from briefkit.errors import BriefkitError, Problem, Problems, did_you_mean
+from briefkit.languages import file_chain
 from briefkit.model import ClauseText, Committee
 from briefkit.schema import BOOL, STR, Choice, Field, ListOf, MapOf, Record, validate
 from briefkit.workspace import Workspace
@@ -108,8 +109,7 @@ class Phrases:
 def phrase_files(ws: Workspace, language: str) -> list[Path]:
     """The phrase files of a language, most specific first: 'zh-CN' reads resolution-phrases.zh-cn.yaml, then
     resolution-phrases.zh.yaml, then the English resolution-phrases.yaml (only the first found is used)."""
-    parts = (language or "en").lower().split("-")
-    names = [f"resolution-phrases.{'-'.join(parts[:n])}" for n in range(len(parts), 0, -1)]
+    names = [f"resolution-phrases.{name}" for name in file_chain(language or "en")]
     found = [ws.find("templates", name, ".yaml") for name in (*names, "resolution-phrases")]
     return [path for path in found if path is not None]
 

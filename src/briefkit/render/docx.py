@@ -38,7 +38,7 @@ from briefkit.render.package import (
     rels_name,
     write_package,
 )
-from briefkit.render.settings import RenderSettings, image_file, without_empty_fields
+from briefkit.render.settings import RTL_LETTERS, RenderSettings, image_file, without_empty_fields
 from briefkit.tree import (
     BlockQuote,
     Code,
@@ -75,7 +75,7 @@ TWIPS_PER_CM = 1440 / 2.54
 EMU_PER_TWIP = 635
 PAPER = {"letter": (12240, 15840), "a4": (11906, 16838)}  # twips
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4")
-_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe"
+_RTL = RTL_LETTERS
 RTL = re.compile(f"[{_RTL}]")
 # Right-to-left text as Word wants it in runs marked w:rtl: from a right-to-left letter to the last one before a
 # letter of another script (the spaces, digits and punctuation between its words with it).

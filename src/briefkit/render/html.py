@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from briefkit.document import list_label, list_scheme
-from briefkit.render.settings import RenderSettings, fill, image_file, without_empty_fields
+from briefkit.render.settings import RTL_LETTERS, RenderSettings, fill, image_file, without_empty_fields
 from briefkit.tree import (
     BlockQuote,
     Code,
@@ -45,7 +45,7 @@ PAPER = {"letter": "letter", "a4": "A4"}
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 SAFE_SCHEMES = ("http", "https", "mailto")
-_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
+_RTL_LETTER = re.compile(f"[{RTL_LETTERS}]")
 _LETTER = re.compile(r"[^\W\d_]")
 _WIDTH = re.compile(r"^\d+(?:\.\d+)?(?:px|%)?$")
 

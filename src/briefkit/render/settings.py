@@ -97,6 +97,10 @@ def fill(text: str, values: dict[str, str]) -> str:
     return text
 
 
+# Letters of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation forms), which
+# the writers set apart in a left-to-right text and mark in a right-to-left one
+RTL_LETTERS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe"
+
 MAX_IMAGE = 20 << 20
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"GIF87a": "gif", b"GIF89a": "gif"}
