@@ -129,12 +129,12 @@ def test_a_workspace_adds_a_language_with_a_data_file_only(tmp_path: Path, cli) 
     result = cli("build", "--root", root, "--out", root / "out")
     assert result.code == 0, result.err
     markdown = next((root / "out").glob("de-*.md")).read_text(encoding="utf-8")
-    assert _front(markdown)["title"] == "Positionspapier: China, Third Committee of the General Assembly " \
-        "(Social, Humanitarian and Cultural)" or str(_front(markdown)["title"]).startswith("Positionspapier: ")
+    assert _front(markdown)["title"] == ("Positionspapier: China, Third Committee of the General Assembly "
+                                         "(Social, Humanitarian and Cultural)")
     assert "**Ausschuss:**" in markdown
     [warning] = [line for line in result.err_lines if "strings not translated into 'de-DE'" in line]
     assert warning.startswith("templates/languages/de.yaml: warning: ")
-    assert "54 strings" in warning or re.search(r"\d+ strings", warning)
+    assert re.search(r"warning: \d+ strings not translated into 'de-DE', English used: ", warning), warning
     assert "closing.resolution" in warning  # names the keys English fills in
     assert "Positionspapier" in _docx_text(next((root / "out").glob("de-*.docx")))
 
